@@ -1,0 +1,411 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Duration, Stack, Validations, type StackProps } from "aws-cdk-lib";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import * as cloudwatchActions from "aws-cdk-lib/aws-cloudwatch-actions";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import type { Construct } from "constructs";
+import { INGEST_PREFIXES, type DataStack } from "./data-stack.ts";
+import { INGEST_TIMEOUT, VISIBILITY_TIMEOUT_FACTOR } from "./sizing.ts";
+
+/** The repository root: entries, the lock file and `models/` are found from here. */
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** Where the ingest bundle carries the shipped models (`<bundle>/models/reason/model.json`). */
+export const LAMBDA_MODELS_DIR = "/var/task/models";
+
+/** Report schedule: Mondays 06:00 in the configured time zone (SPEC 7). */
+export const REPORT_SCHEDULE_EXPRESSION = "cron(0 6 ? * MON *)";
+
+export interface PipelineStackProps extends StackProps {
+  /** The stores, queue and keys the functions work on. */
+  readonly data: DataStack;
+  /** IANA time zone of the weekly schedule and of the product configuration. */
+  readonly timeZone: string;
+  /**
+   * Product configuration (SPEC 6 `--config` keys), passed to both functions as
+   * `RECONTACT_CONFIG`; `timeZone` is set from the `timeZone` prop.
+   * @default {} (every key at its SPEC default)
+   */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /**
+   * E-mail address subscribed to the alarm topic.
+   * @default - no subscription; subscribe to the topic by other means
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Reserved concurrency of the ingest function (also caps the SQS poller's concurrency).
+   * @default - unreserved, account concurrency applies
+   */
+  readonly ingestReservedConcurrency?: number;
+  /**
+   * Retention of the functions' log groups.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Compute: the ingest function (S3 events via SQS → contacts) and the weekly report function
+ * (EventBridge Scheduler), each with its own least-privilege role and log group, and alarms to an
+ * encrypted SNS topic.
+ */
+export class PipelineStack extends Stack {
+  public readonly ingestFunction: nodejs.NodejsFunction;
+  public readonly reportFunction: nodejs.NodejsFunction;
+  public readonly alarmTopic: sns.Topic;
+  public readonly alarmKey: kms.Key;
+  public readonly reportSchedule: scheduler.CfnSchedule;
+  public readonly alarms: readonly cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { data } = props;
+
+    const minimumVisibility = INGEST_TIMEOUT.toSeconds() * VISIBILITY_TIMEOUT_FACTOR;
+    if (data.ingestVisibilityTimeout.toSeconds() < minimumVisibility) {
+      throw new Error(
+        `PipelineStack: the ingest queue's visibility timeout (${data.ingestVisibilityTimeout.toSeconds()} s) must be at least ${VISIBILITY_TIMEOUT_FACTOR} × the ingest timeout (${minimumVisibility} s)`,
+      );
+    }
+
+    const logRetention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+    const environment = {
+      RECONTACT_BUCKET: data.bucket.bucketName,
+      RECONTACT_TABLE: data.table.tableName,
+      RECONTACT_CONFIG: JSON.stringify({ ...props.config, timeZone: props.timeZone }),
+      NODE_OPTIONS: "--enable-source-maps",
+    };
+    const access = new DataAccess(data);
+
+    // ---- ingest -------------------------------------------------------------------------------
+    const ingestRole = functionRole(this, "IngestRole", "recontact ingest function");
+    this.ingestFunction = new nodejs.NodejsFunction(this, "IngestFunction", {
+      ...functionDefaults("functions/ingest/handler.ts", {
+        afterBundling: (inputDir, outputDir) => [
+          `mkdir -p "${outputDir}/models/reason"`,
+          `cp "${inputDir}/models/reason/model.json" "${outputDir}/models/reason/model.json"`,
+        ],
+      }),
+      description: "recontact: S3 object-created events (via SQS) → parse, classify, link, store",
+      role: ingestRole,
+      logGroup: logGroup(this, "IngestLogs", logRetention),
+      timeout: INGEST_TIMEOUT,
+      memorySize: 1024,
+      reservedConcurrentExecutions: props.ingestReservedConcurrency,
+      environment: {
+        ...environment,
+        RECONTACT_HASH_SECRET_ARN: data.hashSecret.secretArn,
+        RECONTACT_MODELS_DIR: LAMBDA_MODELS_DIR,
+      },
+    });
+    this.ingestFunction.addEventSource(
+      new SqsEventSource(data.ingestQueue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(5),
+        reportBatchItemFailures: true,
+        ...(props.ingestReservedConcurrency !== undefined && props.ingestReservedConcurrency >= 2
+          ? { maxConcurrency: props.ingestReservedConcurrency }
+          : {}),
+      }),
+    );
+    ingestRole.addToPrincipalPolicy(access.readObjects(INGEST_PREFIXES));
+    ingestRole.addToPrincipalPolicy(access.tagObjects(INGEST_PREFIXES));
+    ingestRole.addToPrincipalPolicy(access.writeObjects(["quarantine/"]));
+    ingestRole.addToPrincipalPolicy(access.readObjects(["models/"]));
+    ingestRole.addToPrincipalPolicy(access.listBucket());
+    ingestRole.addToPrincipalPolicy(access.bucketKeyUse("read-write"));
+    ingestRole.addToPrincipalPolicy(access.tableData("read-write"));
+    ingestRole.addToPrincipalPolicy(access.tableKeyUse());
+    ingestRole.addToPrincipalPolicy(access.readHashSecret());
+    ingestRole.addToPrincipalPolicy(access.secretKeyUse());
+    access.acknowledge(ingestRole, [...INGEST_PREFIXES, "quarantine/", "models/"]);
+
+    // ---- weekly report ------------------------------------------------------------------------
+    const reportRole = functionRole(this, "ReportRole", "recontact weekly report function");
+    this.reportFunction = new nodejs.NodejsFunction(this, "ReportFunction", {
+      ...functionDefaults("functions/report/handler.ts"),
+      description: "recontact: weekly root-cause report (scheduled Mondays 06:00, or { week })",
+      role: reportRole,
+      logGroup: logGroup(this, "ReportLogs", logRetention),
+      timeout: Duration.minutes(5),
+      memorySize: 1536,
+      // No hashing-secret ARN: the report reads pseudonymised records only and may not read the secret.
+      environment,
+    });
+    reportRole.addToPrincipalPolicy(access.readObjects(["reports/"]));
+    reportRole.addToPrincipalPolicy(access.writeObjects(["reports/"]));
+    reportRole.addToPrincipalPolicy(access.bucketKeyUse("read-write"));
+    reportRole.addToPrincipalPolicy(access.tableData("read"));
+    reportRole.addToPrincipalPolicy(access.tableKeyUse());
+    access.acknowledge(reportRole, ["reports/"]);
+
+    const schedulerRole = new iam.Role(this, "ReportScheduleRole", {
+      description: "EventBridge Scheduler: invoke the recontact weekly report function",
+      assumedBy: new iam.ServicePrincipal("scheduler.amazonaws.com", {
+        conditions: { StringEquals: { "aws:SourceAccount": this.account } },
+      }),
+    });
+    schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [this.reportFunction.functionArn] }),
+    );
+    this.reportSchedule = new scheduler.CfnSchedule(this, "WeeklyReportSchedule", {
+      description: "recontact: weekly report for the ISO week that ended, Mondays 06:00 local time",
+      scheduleExpression: REPORT_SCHEDULE_EXPRESSION,
+      scheduleExpressionTimezone: props.timeZone,
+      flexibleTimeWindow: { mode: "OFF" },
+      state: "ENABLED",
+      target: {
+        arn: this.reportFunction.functionArn,
+        roleArn: schedulerRole.roleArn,
+        input: JSON.stringify({ source: "aws.scheduler", scheduledTime: "<aws.scheduler.scheduled-time>" }),
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 6 * 60 * 60 },
+      },
+    });
+
+    for (const fn of [this.ingestFunction, this.reportFunction]) {
+      Validations.of(fn).acknowledge({
+        id: "AwsSolutions-L1",
+        reason:
+          "nodejs22.x is pinned on purpose (TOOLCHAIN.md): it is the Node line the code and its AWS SDK are tested on; a runtime upgrade is a deliberate, tested change, not a side effect of a CDK release.",
+      });
+    }
+
+    // ---- alarms -------------------------------------------------------------------------------
+    this.alarmKey = new kms.Key(this, "AlarmTopicKey", {
+      description: "recontact: alarm topic (SNS)",
+      enableKeyRotation: true,
+    });
+    // CloudWatch publishes alarm notifications to the encrypted topic; the AWS managed SNS key
+    // cannot be used by CloudWatch, hence a customer-managed key that trusts it.
+    this.alarmKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "AllowCloudWatchAlarmsToUseTheKey",
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        resources: ["*"],
+      }),
+    );
+    this.alarmTopic = new sns.Topic(this, "AlarmTopic", {
+      displayName: "recontact alarms",
+      masterKey: this.alarmKey,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) {
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    }
+
+    const fiveMinutes = Duration.minutes(5);
+    const oneMinute = Duration.minutes(1);
+    this.alarms = [
+      this.alarm("IngestErrors", "the ingest function returned errors", this.ingestFunction.metricErrors({ period: fiveMinutes }), 0),
+      this.alarm("IngestThrottles", "the ingest function was throttled", this.ingestFunction.metricThrottles({ period: fiveMinutes }), 0),
+      this.alarm("ReportErrors", "the weekly report function failed", this.reportFunction.metricErrors({ period: fiveMinutes }), 0),
+      this.alarm("ReportThrottles", "the weekly report function was throttled", this.reportFunction.metricThrottles({ period: fiveMinutes }), 0),
+      this.alarm(
+        "DeadLetterQueueNotEmpty",
+        "messages reached the ingest dead-letter queue",
+        data.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: oneMinute, statistic: "Maximum" }),
+        0,
+      ),
+      this.alarm(
+        "IngestQueueOldestMessageAge",
+        "the oldest ingest message is older than 15 minutes",
+        data.ingestQueue.metricApproximateAgeOfOldestMessage({ period: oneMinute, statistic: "Maximum" }),
+        Duration.minutes(15).toSeconds(),
+      ),
+    ];
+  }
+
+  /** An alarm that fires when `metric` is above `threshold` in one period; missing data is fine. */
+  private alarm(id: string, what: string, metric: cloudwatch.IMetric, threshold: number): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: `recontact: ${what}`,
+      metric,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const action = new cloudwatchActions.SnsAction(this.alarmTopic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    return alarm;
+  }
+}
+
+/**
+ * Least-privilege statements on the data stack's bucket, table and keys. Object access is scoped
+ * to prefixes and table access to the table and its indexes, built on the data stack's named
+ * exports so the resulting wildcard findings are stable and can be acknowledged one by one.
+ */
+class DataAccess {
+  private readonly bucketArn: string;
+  private readonly bucketArnName: string;
+  private readonly tableArn: string;
+  private readonly tableArnName: string;
+
+  constructor(private readonly data: DataStack) {
+    this.bucketArn = data.bucketArnExport.importValue;
+    this.bucketArnName = data.bucketArnExport.exportName;
+    this.tableArn = data.tableArnExport.importValue;
+    this.tableArnName = data.tableArnExport.exportName;
+  }
+
+  private objects(prefixes: readonly string[]): string[] {
+    return prefixes.map((prefix) => `${this.bucketArn}/${prefix}*`);
+  }
+
+  readObjects(prefixes: readonly string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions: ["s3:GetObject"],
+      resources: this.objects(prefixes),
+    });
+  }
+
+  /** Tag an object in place (the quarantine tag on an original that could not be ingested). */
+  tagObjects(prefixes: readonly string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions: ["s3:PutObjectTagging"],
+      resources: this.objects(prefixes),
+    });
+  }
+
+  /**
+   * Without s3:ListBucket, S3 answers a read of a missing object with 403 instead of 404, and the
+   * ingest function would retry (and dead-letter) an event for an object deleted since.
+   */
+  listBucket(): iam.PolicyStatement {
+    return new iam.PolicyStatement({ actions: ["s3:ListBucket"], resources: [this.bucketArn] });
+  }
+
+  writeObjects(prefixes: readonly string[]): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions: ["s3:PutObject", "s3:PutObjectTagging"],
+      resources: this.objects(prefixes),
+    });
+  }
+
+  /** The bucket key, only as S3 uses it on the caller's behalf (SSE-KMS). */
+  bucketKeyUse(mode: "read" | "read-write"): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions: mode === "read" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"],
+      resources: [this.data.bucketKey.keyArn],
+      conditions: { StringEquals: { "kms:ViaService": `s3.${Stack.of(this.data).region}.amazonaws.com` } },
+    });
+  }
+
+  tableData(mode: "read" | "read-write"): iam.PolicyStatement {
+    // The single-item operations the contact store uses, and their batch forms (same reach).
+    const read = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
+    const write = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
+    return new iam.PolicyStatement({
+      actions: mode === "read" ? read : [...read, ...write],
+      resources: [this.tableArn, `${this.tableArn}/index/*`],
+    });
+  }
+
+  /**
+   * Written out rather than `secret.grantRead(role)`: that grant also edits the key policy in the
+   * data stack with this stack's role, which would make the two stacks depend on each other.
+   */
+  readHashSecret(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      resources: [this.data.hashSecret.secretArn],
+    });
+  }
+
+  secretKeyUse(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions: ["kms:Decrypt"],
+      resources: [this.data.secretKey.keyArn],
+      conditions: { StringEquals: { "kms:ViaService": `secretsmanager.${Stack.of(this.data).region}.amazonaws.com` } },
+    });
+  }
+
+  /** The table key, only as DynamoDB uses it on the caller's behalf (the action set CDK grants). */
+  tableKeyUse(): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      actions: ["kms:Decrypt", "kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
+      resources: [this.data.tableKey.keyArn],
+      conditions: { StringEquals: { "kms:ViaService": `dynamodb.${Stack.of(this.data).region}.amazonaws.com` } },
+    });
+  }
+
+  /** Acknowledges, with reasons, exactly the wildcards the statements above produce. */
+  acknowledge(role: iam.Role, prefixes: readonly string[]): void {
+    Validations.of(role).acknowledge(
+      ...prefixes.map((prefix) => ({
+        id: `AwsSolutions-IAM5[Resource::${this.bucketArnName}/${prefix}*]`,
+        reason: `Object keys under ${prefix} are not known in advance (one object per contact, report or model version); access is scoped to that prefix of the one data bucket.`,
+      })),
+      {
+        id: `AwsSolutions-IAM5[Resource::${this.tableArnName}/index/*]`,
+        reason:
+          "Queries by week use the table's global secondary index (byWeek); access is limited to the indexes of the one contacts table.",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
+        reason:
+          "Part of the action set DynamoDB needs to use a customer-managed table key on the caller's behalf; limited to the table key and to calls via DynamoDB (kms:ViaService).",
+      },
+      {
+        id: "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+        reason:
+          "Part of the action set DynamoDB needs to use a customer-managed table key on the caller's behalf; limited to the table key and to calls via DynamoDB (kms:ViaService).",
+      },
+    );
+  }
+}
+
+function functionRole(scope: Construct, id: string, description: string): iam.Role {
+  // No AWS managed policy: the log group grant below is narrower than AWSLambdaBasicExecutionRole.
+  return new iam.Role(scope, id, { description, assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com") });
+}
+
+function logGroup(scope: Construct, id: string, retention: logs.RetentionDays): logs.LogGroup {
+  return new logs.LogGroup(scope, id, { retention });
+}
+
+/** Settings both functions share: runtime, architecture and a local (never Docker) esbuild bundle. */
+function functionDefaults(
+  entry: string,
+  hooks: Partial<nodejs.ICommandHooks> = {},
+): nodejs.NodejsFunctionProps & { entry: string } {
+  return {
+    entry: join(REPO_ROOT, entry),
+    handler: "handler",
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: join(REPO_ROOT, "package-lock.json"),
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    bundling: {
+      format: nodejs.OutputFormat.ESM,
+      mainFields: ["module", "main"],
+      // CommonJS dependencies call require(); ESM has none, so define it for the bundle.
+      banner: "import { createRequire as __recontactCreateRequire } from 'node:module'; const require = __recontactCreateRequire(import.meta.url);",
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+      charset: nodejs.Charset.UTF8,
+      // Bundle the AWS SDK too: the versions we test with, and no dependency on the runtime's copy.
+      externalModules: [],
+      forceDockerBundling: false,
+      logLevel: nodejs.LogLevel.WARNING,
+      commandHooks: {
+        beforeBundling: hooks.beforeBundling ?? (() => []),
+        beforeInstall: hooks.beforeInstall ?? (() => []),
+        afterBundling: hooks.afterBundling ?? (() => []),
+      },
+    },
+  };
+}

@@ -1,0 +1,207 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import {
+  ContactRecordSchema,
+  QuarantineRecordSchema,
+  type ContactRecord,
+  type QuarantineRecord,
+} from "../contact/contact-record.ts";
+import type { ContactStore, LinkUpdate, Timeline } from "../ports/contact-store.ts";
+
+/**
+ * One table, keys by access pattern (README, "Table design"):
+ *   customer timeline   pk CUST#<customerKey>      sk CONTACT#<startedAt>#<contactId>
+ *   timeline version    pk CUST#<customerKey>      sk ~TIMELINE            (optimistic concurrency)
+ *   contact id lookup   pk CONTACTID#<contactId>   sk CONTACTID            (dedupe, moved contacts)
+ *   quarantine          pk QUARANTINE#<objectKey>  sk QUARANTINE
+ *   weeks with data     pk WEEKS                   sk <YYYY-Www>
+ *   index byWeek        gsi1pk WEEK#<YYYY-Www>     gsi1sk CONTACT#… | QUARANTINE#…
+ */
+export const BY_WEEK_INDEX = "byWeek";
+const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "type"] as const;
+const TIMELINE_SK = "~TIMELINE";
+
+const customerPk = (customerKey: string) => `CUST#${customerKey}`;
+const contactSk = (startedAt: string, contactId: string) => `CONTACT#${startedAt}#${contactId}`;
+const contactIdPk = (contactId: string) => `CONTACTID#${contactId}`;
+
+export class DynamoDbContactStore implements ContactStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async getContact(contactId: string): Promise<ContactRecord | undefined> {
+    const pointer = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: contactIdPk(contactId), sk: "CONTACTID" }, ConsistentRead: true }),
+    );
+    if (!pointer.Item) return undefined;
+    const { customerKey, startedAt } = pointer.Item as { customerKey: string; startedAt: string };
+    const item = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: customerPk(customerKey), sk: contactSk(startedAt, contactId) }, ConsistentRead: true }),
+    );
+    return item.Item ? toContactRecord(item.Item) : undefined;
+  }
+
+  async putContact(record: ContactRecord): Promise<void> {
+    const previous = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: contactIdPk(record.contactId), sk: "CONTACTID" }, ConsistentRead: true }),
+    );
+    const before = previous.Item as { customerKey: string; startedAt: string } | undefined;
+    const sk = contactSk(record.startedAt, record.contactId);
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...record, pk: customerPk(record.customerKey), sk, gsi1pk: `WEEK#${record.week}`, gsi1sk: sk, type: "contact" },
+      }),
+    );
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: contactIdPk(record.contactId), sk: "CONTACTID", customerKey: record.customerKey, startedAt: record.startedAt },
+      }),
+    );
+    // A contact that moved (an updated start time or customer) leaves no stale copy behind.
+    if (before && (before.customerKey !== record.customerKey || before.startedAt !== record.startedAt)) {
+      await this.db.send(
+        new DeleteCommand({ TableName: this.table, Key: { pk: customerPk(before.customerKey), sk: contactSk(before.startedAt, record.contactId) } }),
+      );
+    }
+    await this.markWeek(record.week);
+  }
+
+  async readTimeline(customerKey: string): Promise<Timeline> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": customerPk(customerKey) },
+      ConsistentRead: true,
+    });
+    let version = 0;
+    const records: ContactRecord[] = [];
+    for (const item of items) {
+      if (item.sk === TIMELINE_SK) version = Number(item.version ?? 0);
+      else if (String(item.sk).startsWith("CONTACT#")) records.push(toContactRecord(item));
+    }
+    return { customerKey, version, records };
+  }
+
+  async writeLinks(customerKey: string, updates: readonly LinkUpdate[]): Promise<void> {
+    for (const { contactId, startedAt, ...fields } of updates) {
+      const set: string[] = [];
+      const remove: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      for (const name of ["role", "repeatOf", "chainId", "repeatedBy", "rootCause", "rootCauseConfidence", "rootCauseEvidence", "failedAgents"] as const) {
+        names[`#${name}`] = name;
+        const value = fields[name];
+        if (value === undefined) remove.push(`#${name}`);
+        else {
+          set.push(`#${name} = :${name}`);
+          values[`:${name}`] = value;
+        }
+      }
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: customerPk(customerKey), sk: contactSk(startedAt, contactId) },
+          UpdateExpression: [set.length ? `SET ${set.join(", ")}` : "", remove.length ? `REMOVE ${remove.join(", ")}` : ""].join(" ").trim(),
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          // Never resurrect a contact that moved or was forgotten meanwhile.
+          ConditionExpression: "attribute_exists(pk)",
+        }),
+      ).catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+    }
+  }
+
+  async advanceVersion(customerKey: string, expected: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: customerPk(customerKey), sk: TIMELINE_SK },
+          UpdateExpression: "SET version = :next",
+          ConditionExpression: expected === 0 ? "attribute_not_exists(version) OR version = :expected" : "version = :expected",
+          ExpressionAttributeValues: { ":next": expected + 1, ":expected": expected },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async contactsOfWeek(week: string): Promise<ContactRecord[]> {
+    const items = await this.queryWeek(week, "CONTACT#");
+    return items.map(toContactRecord);
+  }
+
+  async putQuarantine(record: QuarantineRecord): Promise<void> {
+    const sk = `QUARANTINE#${record.objectKey}`;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...record, pk: `QUARANTINE#${record.objectKey}`, sk: "QUARANTINE", gsi1pk: `WEEK#${record.week}`, gsi1sk: sk, type: "quarantine" },
+      }),
+    );
+    
+  async quarantineOfWeek(week: string): Promise<QuarantineRecord[]> {
+    const items = await this.queryWeek(week, "QUARANTINE#");
+    return items.map((item) => QuarantineRecordSchema.parse(stripKeys(item)));
+  }
+
+  async weeks(): Promise<string[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": "WEEKS" },
+    });
+    return items.map((item) => String(item.sk)).sort();
+  }
+
+  private async markWeek(week: string): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: "WEEKS", sk: week } }));
+  }
+
+  private queryWeek(week: string, prefix: string) {
+    return this.queryAll({
+      TableName: this.table,
+      IndexName: BY_WEEK_INDEX,
+      KeyConditionExpression: "gsi1pk = :week AND begins_with(gsi1sk, :prefix)",
+      ExpressionAttributeValues: { ":week": `WEEK#${week}`, ":prefix": prefix },
+    });
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
+      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
+
+function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...item };
+  for (const key of KEY_ATTRIBUTES) delete copy[key];
+  return copy;
+}
+
+function toContactRecord(item: Record<string, unknown>): ContactRecord {
+  return ContactRecordSchema.parse(stripKeys(item));
+}

@@ -1,0 +1,108 @@
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { z } from "zod";
+import type { Classifier } from "../classify/classifier.ts";
+import { LinearModel } from "../classify/linear-model.ts";
+import { readModelArtifact } from "../classify/model-artifact.ts";
+import { parseConfig, type Config } from "../config.ts";
+import { ConfigurationError, issuePath } from "../errors.ts";
+import { jsonLogger, type Logger } from "../log.ts";
+import type { ContactStore } from "../ports/contact-store.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
+import { createAwsClients } from "./aws-clients.ts";
+import { DynamoDbContactStore } from "./dynamodb-contact-store.ts";
+import { S3ObjectStore } from "./s3-object-store.ts";
+
+/** What every handler needs, built once per container (or per local run) from the environment. */
+export interface BaseRuntime {
+  config: Config;
+  objects: ObjectStore;
+  contacts: ContactStore;
+  log: Logger;
+  clock: () => Date;
+}
+
+/** The ingest path also hashes customer ids and classifies reasons. */
+export interface Runtime extends BaseRuntime {
+  hashSecret: string;
+  reasonClassifier: Classifier;
+}
+
+const EnvSchema = z.object({
+  RECONTACT_BUCKET: z.string().min(3),
+  RECONTACT_TABLE: z.string().min(3),
+  RECONTACT_CONFIG: z.string().optional(),
+  RECONTACT_HASH_SECRET: z.string().min(16).optional(),
+  RECONTACT_HASH_SECRET_ARN: z.string().optional(),
+  RECONTACT_MODELS_DIR: z.string().optional(),
+  RECONTACT_S3_ENDPOINT: z.url().optional(),
+  RECONTACT_DYNAMODB_ENDPOINT: z.url().optional(),
+  RECONTACT_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  AWS_REGION: z.string().optional(),
+});
+export type RuntimeEnv = z.input<typeof EnvSchema>;
+
+/** The shipped models: next to the code in a Lambda bundle (RECONTACT_MODELS_DIR), else the repo's. */
+export const REPO_MODELS_DIR = fileURLToPath(new URL("../../models/", import.meta.url));
+
+export interface RuntimeOverrides {
+  log?: Logger;
+  clock?: () => Date;
+  reasonClassifier?: Classifier;
+}
+
+export async function runtimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const { base, env, clients } = baseFromEnv(rawEnv, overrides);
+  const [hashSecret, reasonClassifier] = await Promise.all([
+    resolveHashSecret(env, clients.secrets),
+    overrides.reasonClassifier ?? loadClassifier(join(env.RECONTACT_MODELS_DIR ?? REPO_MODELS_DIR, "reason", "model.json")),
+  ]);
+  return { ...base, hashSecret, reasonClassifier };
+}
+
+export function baseRuntimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): BaseRuntime {
+  return baseFromEnv(rawEnv, overrides).base;
+}
+
+function baseFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides) {
+  const parsed = EnvSchema.safeParse(rawEnv);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigurationError("INVALID_CONFIG", `environment ${issuePath(issue.path)}: ${issue.message}`);
+  }
+  const env = parsed.data;
+  const config = parseConfig(env.RECONTACT_CONFIG ? JSON.parse(env.RECONTACT_CONFIG) : {}, "RECONTACT_CONFIG");
+  const clients = createAwsClients({
+    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    ...(env.RECONTACT_S3_ENDPOINT ? { s3Endpoint: env.RECONTACT_S3_ENDPOINT } : {}),
+    ...(env.RECONTACT_DYNAMODB_ENDPOINT ? { dynamodbEndpoint: env.RECONTACT_DYNAMODB_ENDPOINT } : {}),
+  });
+  const base: BaseRuntime = {
+    config,
+    objects: new S3ObjectStore(clients.s3, env.RECONTACT_BUCKET),
+    contacts: new DynamoDbContactStore(clients.dynamodb, env.RECONTACT_TABLE),
+    log: overrides.log ?? jsonLogger(undefined, env.RECONTACT_LOG_LEVEL),
+    clock: overrides.clock ?? (() => new Date()),
+  };
+  return { base, env, clients };
+}
+
+export async function loadClassifier(path: string): Promise<Classifier> {
+  return new LinearModel(await readModelArtifact(path));
+}
+
+async function resolveHashSecret(
+  env: z.infer<typeof EnvSchema>,
+  secrets: ReturnType<typeof createAwsClients>["secrets"],
+): Promise<string> {
+  if (env.RECONTACT_HASH_SECRET) return env.RECONTACT_HASH_SECRET;
+  if (!env.RECONTACT_HASH_SECRET_ARN) {
+    throw new ConfigurationError("MISSING_SECRET", "set RECONTACT_HASH_SECRET_ARN (AWS) or RECONTACT_HASH_SECRET (local) for customer-id hashing");
+  }
+  const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN }));
+  if (!out.SecretString || out.SecretString.length < 16) {
+    throw new ConfigurationError("MISSING_SECRET", "the customer-id hashing secret is empty or shorter than 16 characters");
+  }
+  return out.SecretString;
+}

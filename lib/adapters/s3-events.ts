@@ -1,0 +1,58 @@
+import { z } from "zod";
+
+/**
+ * S3 event notifications as they reach the ingest function through SQS. Real S3 URL-encodes
+ * object keys (a space as "+"); the local bridge encodes s3rver's raw keys the same way, so this
+ * one parser serves both.
+ */
+const S3EventRecordSchema = z.object({
+  eventName: z.string(),
+  eventTime: z.string().optional(),
+  s3: z.object({
+    bucket: z.object({ name: z.string() }),
+    object: z.object({
+      key: z.string(),
+      size: z.number().optional(),
+      eTag: z.string().optional(),
+      versionId: z.string().optional(),
+      sequencer: z.string().optional(),
+    }),
+  }),
+});
+const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema) });
+const S3TestEventSchema = z.object({ Event: z.literal("s3:TestEvent") }).loose();
+
+export interface ObjectCreated {
+  bucket: string;
+  key: string;
+  size?: number;
+  etag?: string;
+  versionId?: string;
+  eventTime?: string;
+}
+
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, " "));
+}
+
+export function encodeS3Key(key: string): string {
+  return key
+    .split("/")
+    .map((part) => encodeURIComponent(part).replace(/%20/g, "+"))
+    .join("/");
+}
+
+/** The created objects named by one SQS message body; [] for S3's test event. Throws on garbage. */
+export function objectsCreated(messageBody: string): ObjectCreated[] {
+  const json: unknown = JSON.parse(messageBody);
+  if (S3TestEventSchema.safeParse(json).success) return [];
+  const event = S3EventSchema.parse(json);
+  return event.Records.filter((r) => r.eventName.startsWith("ObjectCreated:")).map((r) => ({
+    bucket: r.s3.bucket.name,
+    key: decodeS3Key(r.s3.object.key),
+    ...(r.s3.object.size !== undefined ? { size: r.s3.object.size } : {}),
+    ...(r.s3.object.eTag ? { etag: r.s3.object.eTag } : {}),
+    ...(r.s3.object.versionId ? { versionId: r.s3.object.versionId } : {}),
+    ...(r.eventTime ? { eventTime: r.eventTime } : {}),
+  }));
+}

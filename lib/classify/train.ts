@@ -1,0 +1,179 @@
+import { z } from "zod";
+import { DEFAULT_FEATURE_SETTINGS, FeatureSettingsSchema, termCounts } from "../text/features.ts";
+import type { Dataset, Example } from "./dataset.ts";
+import { evaluateClassifier } from "./evaluate.ts";
+import { LinearModel, Vectoriser, linearScores, softmaxInPlace, type SparseVector } from "./linear-model.ts";
+import { encodeFloat32, MODEL_FORMAT, type Metrics, type ModelArtifact } from "./model-artifact.ts";
+import { seededRandom, shuffleInPlace } from "./random.ts";
+
+export const TrainingSettingsSchema = z.object({
+  seed: z.number().int().default(13),
+  epochs: z.number().int().positive().default(12),
+  learningRate: z.number().positive().default(0.5),
+  l2: z.number().nonnegative().default(1e-6),
+  minDocumentFrequency: z.number().int().positive().default(2),
+  maxFeatures: z.number().int().positive().default(60_000),
+  /** Share of the training data set aside to fit the probability temperature, then trained on too. */
+  calibrationShare: z.number().min(0).max(0.5).default(0.1),
+  features: FeatureSettingsSchema.default(DEFAULT_FEATURE_SETTINGS),
+});
+export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
+
+export interface TrainOptions {
+  task: string;
+  version: string;
+  settings?: Partial<TrainingSettings>;
+  now?: Date;
+}
+
+/**
+ * Trains a multinomial logistic regression with AdaGrad on TF-IDF features. Deterministic for a
+ * given seed and data: the same inputs give the same artifact, byte for byte (but `created`).
+ */
+export function trainModel(dataset: Dataset, options: TrainOptions): ModelArtifact {
+  const settings = TrainingSettingsSchema.parse(options.settings ?? {});
+  const started = performance.now();
+  const labels = [...new Set(dataset.examples.map((e) => e.label))].sort();
+  if (labels.length < 2) throw new Error("training data needs at least two labels");
+
+  const random = seededRandom(settings.seed);
+  const order = shuffleInPlace(dataset.examples.map((_, i) => i), random);
+  const calibrationSize = Math.floor(order.length * settings.calibrationShare);
+  const calibrationIdx = order.slice(0, calibrationSize);
+  const fitIdx = order.slice(calibrationSize);
+
+  // 1. Fit on all but the calibration share; choose the temperature that fits it best.
+  let temperature = 1;
+  if (calibrationSize > 0) {
+    const provisional = fit(dataset.examples, fitIdx, labels, settings);
+    temperature = fitTemperature(provisional, calibrationIdx.map((i) => dataset.examples[i]!), labels);
+  }
+  // 2. The shipped weights see every example.
+  const final = fit(dataset.examples, order, labels, settings);
+
+  return {
+    format: MODEL_FORMAT,
+    task: options.task,
+    algorithm: "softmax-regression",
+    version: options.version,
+    created: (options.now ?? new Date()).toISOString(),
+    labels,
+    features: settings.features,
+    vocabulary: final.vocabulary,
+    idf: encodeFloat32(final.idf),
+    weights: encodeFloat32(final.weights),
+    bias: Array.from(final.bias, (b) => Math.fround(b)),
+    temperature,
+    manifest: {
+      trainingData: { sha256: dataset.sha256, examples: dataset.examples.length, sources: dataset.sources },
+      trainingSettings: settings,
+      metrics: { heldOut: null, heldOutName: null },
+      trainingSeconds: Math.round((performance.now() - started) / 100) / 10,
+    },
+  };
+}
+
+interface Fitted {
+  vocabulary: string[];
+  idf: Float64Array;
+  weights: Float64Array;
+  bias: Float64Array;
+  vectoriser: Vectoriser;
+}
+
+function fit(examples: readonly Example[], order: readonly number[], labels: string[], settings: TrainingSettings): Fitted {
+  const counts = order.map((i) => termCounts(examples[i]!.text, examples[i]!.lang, settings.features));
+  const { vocabulary, idf } = buildVocabulary(counts, settings);
+  const index = new Map(vocabulary.map((term, i) => [term, i]));
+  const vectoriser = new Vectoriser(index, idf, settings.features);
+  const vectors = order.map((i) => vectoriser.vectorise(examples[i]!.text, examples[i]!.lang));
+  const targets = order.map((i) => labels.indexOf(examples[i]!.label));
+
+  const K = labels.length;
+  const weights = new Float64Array(vocabulary.length * K);
+  const gradSq = new Float64Array(vocabulary.length * K).fill(1e-8);
+  const bias = new Float64Array(K);
+  const biasGradSq = new Float64Array(K).fill(1e-8);
+  const classWeight = balancedClassWeights(targets, K);
+  const random = seededRandom(settings.seed + 1);
+  const sequence = vectors.map((_, i) => i);
+  const { learningRate: lr, l2 } = settings;
+
+  for (let epoch = 0; epoch < settings.epochs; epoch++) {
+    shuffleInPlace(sequence, random);
+    for (const n of sequence) {
+      const x = vectors[n]!;
+      const y = targets[n]!;
+      const p = softmaxInPlace(linearScores(x, weights, bias, K));
+      const w = classWeight[y]!;
+      for (let k = 0; k < K; k++) p[k] = (p[k]! - (k === y ? 1 : 0)) * w;
+      for (let j = 0; j < x.indices.length; j++) {
+        const row = x.indices[j]! * K;
+        const v = x.values[j]!;
+        for (let k = 0; k < K; k++) {
+          const at = row + k;
+          const g = p[k]! * v + l2 * weights[at]!;
+          gradSq[at]! += g * g;
+          weights[at]! -= (lr * g) / Math.sqrt(gradSq[at]!);
+        }
+      }
+      for (let k = 0; k < K; k++) {
+        biasGradSq[k]! += p[k]! * p[k]!;
+        bias[k]! -= (lr * p[k]!) / Math.sqrt(biasGradSq[k]!);
+      }
+    }
+  }
+  return { vocabulary, idf, weights, bias, vectoriser };
+}
+
+function buildVocabulary(counts: readonly Map<string, number>[], settings: TrainingSettings) {
+  const df = new Map<string, number>();
+  for (const doc of counts) for (const term of doc.keys()) df.set(term, (df.get(term) ?? 0) + 1);
+  const kept = [...df.entries()]
+    .filter(([, n]) => n >= settings.minDocumentFrequency)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, settings.maxFeatures)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const N = counts.length;
+  return {
+    vocabulary: kept.map(([term]) => term),
+    // Stored as float32 in the artifact: round here so training sees what inference will see.
+    idf: Float64Array.from(kept, ([, n]) => Math.fround(Math.log((1 + N) / (1 + n)) + 1)),
+  };
+}
+
+/** Inverse-frequency weights, square-rooted: rare labels count more without drowning the rest. */
+function balancedClassWeights(targets: readonly number[], K: number): Float64Array {
+  const freq = new Float64Array(K);
+  for (const t of targets) freq[t]!++;
+  const mean = targets.length / K;
+  return Float64Array.from(freq, (f) => (f > 0 ? Math.sqrt(mean / f) : 1));
+}
+
+/** The temperature that minimises the negative log-likelihood of held-out examples. */
+function fitTemperature(model: Fitted, held: readonly Example[], labels: string[]): number {
+  const K = labels.length;
+  const scored = held.map((e) => ({ s: linearScores(model.vectoriser.vectorise(e.text, e.lang), model.weights, model.bias, K), y: labels.indexOf(e.label) }));
+  let best = 1;
+  let bestLoss = Infinity;
+  for (let t = 0.25; t <= 4.0001; t *= 1.1) {
+    let loss = 0;
+    for (const { s, y } of scored) {
+      if (y < 0) continue;
+      const p = softmaxInPlace(Float64Array.from(s), t);
+      loss -= Math.log(Math.max(p[y]!, 1e-12));
+    }
+    if (loss < bestLoss) {
+      bestLoss = loss;
+      best = t;
+    }
+  }
+  return Math.round(best * 1000) / 1000;
+}
+
+/** Scores an artifact on held-out data and records the figures in its manifest. */
+export function withHeldOutMetrics(artifact: ModelArtifact, name: string, held: readonly Example[]): { artifact: ModelArtifact; metrics: Metrics } {
+  const evaluation = evaluateClassifier(new LinearModel(artifact), held);
+  const metrics: Metrics = { accuracy: evaluation.accuracy, macroF1: evaluation.macroF1, n: evaluation.n, perLabel: evaluation.perLabel };
+  return { artifact: { ...artifact, manifest: { ...artifact.manifest, metrics: { heldOut: metrics, heldOutName: name } } }, metrics };
+}

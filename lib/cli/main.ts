@@ -1,0 +1,157 @@
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { createInterface } from "node:readline";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadClassifier } from "../adapters/runtime.ts";
+import { readDataset } from "../classify/dataset.ts";
+import { evaluateClassifier, formatEvaluation } from "../classify/evaluate.ts";
+import { trainModel, withHeldOutMetrics } from "../classify/train.ts";
+import { loadConfigFile, parseConfig } from "../config.ts";
+import { describeError, RecontactError } from "../errors.ts";
+import { jsonLogger } from "../log.ts";
+import { progressReporter } from "./progress.ts";
+import { runPipeline } from "./run-pipeline.ts";
+import { summaryTable } from "./summary.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const DEMO_INPUT = join(REPO_ROOT, "samples", "demo");
+export const DEMO_CONFIG = join(REPO_ROOT, "samples", "demo.config.json");
+
+/** Runs the `recontact` command line; returns the exit status (SPEC 6). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command("recontact")
+    .description("Why customers contact you again: contact reasons, repeat links and weekly root-cause reports.")
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command("demo")
+    .description("the demo: sample transcripts through embedded S3 and DynamoDB into weekly reports")
+    .option("--out <dir>", "output folder", "out/demo")
+    .action(async (opts: { out: string }) => {
+      await runCommand(DEMO_INPUT, resolve(opts.out), DEMO_CONFIG);
+    });
+
+  program
+    .command("run")
+    .description("run the pipeline over every transcript file under <dir> on embedded S3 and DynamoDB")
+    .argument("<dir>", "folder of transcript files (with optional <file>.meta.json sidecars)")
+    .requiredOption("--out <dir>", "output folder for contacts.jsonl, quarantine.jsonl and reports/")
+    .option("--config <file>", "JSON configuration (SPEC 4 and 6 keys)")
+    .option("--concurrency <n>", "ingest functions running at once", positiveInt, 4)
+    .action(async (dir: string, opts: { out: string; config?: string; concurrency: number }) => {
+      await runCommand(resolve(dir), resolve(opts.out), opts.config, opts.concurrency);
+    });
+
+  program
+    .command("train")
+    .description("train a model from JSON lines {text, label, lang?}; prints its held-out metrics")
+    .requiredOption("--task <task>", "reason | root-cause")
+    .requiredOption("--data <jsonl...>", "training data files")
+    .requiredOption("--out <model.json>", "where to write the model artifact")
+    .option("--eval-data <jsonl...>", "held-out data to report on (never trained on)")
+    .option("--seed <n>", "random seed", Number, 13)
+    .option("--epochs <n>", "training epochs", positiveInt)
+    .option("--model-version <v>", "version recorded in the manifest")
+    .action(async (opts: { task: string; data: string[]; out: string; evalData?: string[]; seed: number; epochs?: number; modelVersion?: string }) => {
+      const dataset = await readDataset(opts.data);
+      let artifact = trainModel(dataset, {
+        task: opts.task,
+        version: opts.modelVersion ?? `${opts.task}-${dataset.sha256.slice(0, 12)}`,
+        settings: { seed: opts.seed, ...(opts.epochs ? { epochs: opts.epochs } : {}) },
+      });
+      process.stdout.write(`trained on ${dataset.examples.length} examples, ${artifact.labels.length} labels, ${artifact.vocabulary.length} features in ${artifact.manifest.trainingSeconds}s\n`);
+      if (opts.evalData) {
+        const held = await readDataset(opts.evalData);
+        const scored = withHeldOutMetrics(artifact, opts.evalData.join(","), held.examples);
+        artifact = scored.artifact;
+        process.stdout.write(`held-out (${opts.evalData.join(", ")}):\n${formatEvaluation({ ...scored.metrics, labels: [], confusion: {} })}\n`);
+      }
+      await mkdir(dirname(resolve(opts.out)), { recursive: true });
+      await writeFile(opts.out, `${JSON.stringify(artifact)}\n`);
+      process.stdout.write(`model written to ${opts.out}\n`);
+    });
+
+  program
+    .command("evaluate")
+    .description("accuracy, macro-F1, per-label precision/recall/F1 and confusion of a model on JSON lines")
+    .requiredOption("--model <model.json>")
+    .requiredOption("--data <jsonl...>")
+    .option("--json", "print one JSON object")
+    .action(async (opts: { model: string; data: string[]; json?: boolean }) => {
+      const [classifier, dataset] = await Promise.all([loadClassifier(opts.model), readDataset(opts.data)]);
+      const evaluation = evaluateClassifier(classifier, dataset.examples);
+      if (opts.json) process.stdout.write(`${JSON.stringify(evaluation)}\n`);
+      else process.stdout.write(`${formatEvaluation(evaluation)}\n`);
+    });
+
+  program
+    .command("classify")
+    .description('read JSON lines {"text", "lang"?} on stdin, write {"label", "confidence", "top"} lines')
+    .requiredOption("--model <model.json>")
+    .action(async (opts: { model: string }) => {
+      const classifier = await loadClassifier(opts.model);
+      const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+      let n = 0;
+      for await (const line of lines) {
+        n++;
+        if (!line.trim()) continue;
+        let input: { text?: unknown; lang?: unknown };
+        try {
+          input = JSON.parse(line) as typeof input;
+        } catch {
+          process.stdout.write(`${JSON.stringify({ error: `line ${n}: not JSON` })}\n`);
+          continue;
+        }
+        if (typeof input.text !== "string") {
+          process.stdout.write(`${JSON.stringify({ error: `line ${n}: "text" must be a string` })}\n`);
+          continue;
+        }
+        const { label, confidence, top } = classifier.predict(input.text, typeof input.lang === "string" ? input.lang : undefined);
+        process.stdout.write(`${JSON.stringify({ label, confidence, top })}\n`);
+      }
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`recontact: ${error instanceof RecontactError ? `[${error.code}] ` : ""}${describeError(error)}\n`);
+    return 1;
+  }
+}
+
+async function runCommand(inputDir: string, outDir: string, configFile: string | undefined, concurrency = 4): Promise<void> {
+  const config = configFile ? await loadConfigFile(configFile) : parseConfig({});
+  await mkdir(outDir, { recursive: true });
+  const logLines: string[] = [];
+  const progress = progressReporter();
+  const started = performance.now();
+  const result = await runPipeline({
+    inputDir,
+    outDir,
+    config,
+    concurrency,
+    log: jsonLogger((line) => logLines.push(line), "info"),
+    onProgress: ({ phase, done, total }) => progress.update(phase, done, total),
+  });
+  progress.stop();
+  await writeFile(join(outDir, "run.log"), logLines.join("\n") + "\n");
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`\n${summaryTable(result.weeks)}\n`);
+  process.stdout.write(
+    `${result.files} files → ${result.contacts} contacts, ${result.quarantined} quarantined${result.deadLettered ? `, ${result.deadLettered} FAILED (dead-lettered)` : ""} in ${seconds}s\n`,
+  );
+  process.stdout.write(`contacts:  ${join(outDir, "contacts.jsonl")}\nquarantine: ${join(outDir, "quarantine.jsonl")}\n`);
+  const latest = result.weeks.at(-1);
+  if (latest) process.stdout.write(`report:    ${join(outDir, "reports", latest.week, "report.html")}  (all weeks under ${join(outDir, "reports")}/)\n`);
+  if (result.deadLettered) throw new Error(`${result.deadLettered} input(s) failed on every delivery; see ${join(outDir, "run.log")}`);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive whole number");
+  return n;
+}

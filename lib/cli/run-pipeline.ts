@@ -1,0 +1,187 @@
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { z } from "zod";
+import { startEmbeddedServices, type EmbeddedServices } from "../adapters/local/embedded-services.ts";
+import { LocalQueue } from "../adapters/local/local-queue.ts";
+import { runtimeFromEnv, type RuntimeEnv } from "../adapters/runtime.ts";
+import type { Config } from "../config.ts";
+import type { ContactRecord, QuarantineRecord } from "../contact/contact-record.ts";
+import { InputError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Report } from "../report/report-schema.ts";
+import { reportKey } from "../use-cases/build-weekly-report.ts";
+import { createIngestHandler } from "../../functions/ingest/handler.ts";
+import { createReportHandler } from "../../functions/report/handler.ts";
+
+export const SIDECAR_SUFFIX = ".meta.json";
+/** Local runs hash customer ids with this unless RECONTACT_HASH_SECRET is set: keys are stable across runs. */
+export const LOCAL_DEVELOPMENT_SECRET = "recontact-local-development-secret-not-for-production";
+
+export interface RunOptions {
+  inputDir: string;
+  outDir: string;
+  config: Config;
+  log: Logger;
+  hashSecret?: string;
+  concurrency?: number;
+  now?: () => Date;
+  onProgress?: (event: { phase: "upload" | "ingest" | "report"; done: number; total: number }) => void;
+}
+
+export interface RunResult {
+  files: number;
+  contacts: number;
+  quarantined: number;
+  deadLettered: number;
+  weeks: { week: string; report: Report }[];
+  outDir: string;
+}
+
+/** A sidecar is a flat JSON object of S3 user metadata (SPEC 6). */
+const SidecarSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+/**
+ * `recontact run`: the AWS pipeline on embedded S3 and DynamoDB. Every file is put into the
+ * bucket; the bucket's notifications drive the same ingest handler Lambda runs, through a local
+ * queue; then the report handler runs for every week the contacts cover, and the results are
+ * written to the output folder as SPEC 6 lays out.
+ */
+export async function runPipeline(options: RunOptions): Promise<RunResult> {
+  const services = await startEmbeddedServices();
+  const stopOnSignal = () => void services.stop().finally(() => process.exit(130));
+  process.once("SIGINT", stopOnSignal);
+  process.once("SIGTERM", stopOnSignal);
+  try {
+    return await runOn(services, options);
+  } finally {
+    process.off("SIGINT", stopOnSignal);
+    process.off("SIGTERM", stopOnSignal);
+    await services.stop();
+  }
+}
+
+async function runOn(services: EmbeddedServices, options: RunOptions): Promise<RunResult> {
+  const env: RuntimeEnv = {
+    RECONTACT_BUCKET: services.bucket,
+    RECONTACT_TABLE: services.table,
+    RECONTACT_S3_ENDPOINT: services.s3Endpoint,
+    RECONTACT_DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
+    RECONTACT_CONFIG: JSON.stringify(options.config),
+    RECONTACT_HASH_SECRET: options.hashSecret ?? process.env.RECONTACT_HASH_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
+  };
+  const runtime = await runtimeFromEnv(env, { log: options.log, ...(options.now ? { clock: options.now } : {}) });
+  const queue = new LocalQueue({ concurrency: options.concurrency ?? 4, maxReceiveCount: 3, handler: createIngestHandler(runtime) });
+  services.onObjectCreated((body) => queue.send(body));
+
+  const files = await transcriptFiles(options.inputDir);
+  let uploaded = 0;
+  for (const file of files) {
+    const key = `transcripts/${relative(options.inputDir, file).split(sep).join("/")}`;
+    const [body, metadata] = await Promise.all([readFile(file), sidecarMetadata(file)]);
+    await runtime.objects.put(key, body, { metadata });
+    options.onProgress?.({ phase: "upload", done: ++uploaded, total: files.length });
+  }
+  await waitUntil(() => queue.processed >= files.length, (done) => options.onProgress?.({ phase: "ingest", done, total: files.length }), () => queue.processed);
+  await queue.drained();
+
+  const reportHandler = createReportHandler(runtime);
+  const weeks = await runtime.contacts.weeks();
+  const results: RunResult["weeks"] = [];
+  const contacts: ContactRecord[] = [];
+  const quarantined: QuarantineRecord[] = [];
+  for (const [i, week] of weeks.entries()) {
+    await reportHandler({ week });
+    const reportDir = join(options.outDir, "reports", week);
+    await mkdir(reportDir, { recursive: true });
+    for (const file of ["report.json", "report.html", "report.csv"] as const) {
+      const object = await runtime.objects.get(reportKey(week, file));
+      if (object) await writeFile(join(reportDir, file), object.body);
+    }
+    const json = await runtime.objects.get(reportKey(week, "report.json"));
+    results.push({ week, report: JSON.parse(new TextDecoder().decode(json!.body)) as Report });
+    contacts.push(...(await runtime.contacts.contactsOfWeek(week)));
+    quarantined.push(...(await runtime.contacts.quarantineOfWeek(week)));
+    options.onProgress?.({ phase: "report", done: i + 1, total: weeks.length });
+  }
+
+  const deadLettered = queue.deadLetters.map((d) => deadLetterRecord(d.body, runtime.clock()));
+  await writeOutputs(options.outDir, contacts, [...quarantined, ...deadLettered]);
+  return { files: files.length, contacts: contacts.length, quarantined: quarantined.length, deadLettered: deadLettered.length, weeks: results, outDir: options.outDir };
+}
+
+/** Every file under the folder except sidecars and hidden files, in a stable order. */
+export async function transcriptFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && !e.name.startsWith(".") && !e.name.endsWith(SIDECAR_SUFFIX))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+async function sidecarMetadata(file: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(`${file}${SIDECAR_SUFFIX}`, "utf8");
+  } catch {
+    return {};
+  }
+  const parsed = SidecarSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new InputError("SCHEMA_VIOLATION", `${file}${SIDECAR_SUFFIX}`, undefined, "a sidecar must be a flat JSON object");
+  // S3 user metadata travels in HTTP headers: ASCII only, so other text is percent-encoded.
+  return Object.fromEntries(Object.entries(parsed.data).map(([k, v]) => [k.toLowerCase(), /^[\x20-\x7e]*$/.test(v) ? v : encodeURIComponent(v)]));
+}
+
+async function waitUntil(done: () => boolean, progress: (n: number) => void, count: () => number): Promise<void> {
+  while (!done()) {
+    progress(count());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  progress(count());
+}
+
+function deadLetterRecord(body: string, now: Date): QuarantineRecord {
+  return { objectKey: body.slice(0, 200), code: "DEAD_LETTERED", error: "ingest failed on every delivery (see the run log)", week: "", quarantinedAt: now.toISOString() };
+}
+
+/** SPEC 6: one contacts.jsonl line per input contact (quarantined inputs included) and quarantine.jsonl. */
+async function writeOutputs(outDir: string, contacts: ContactRecord[], quarantined: QuarantineRecord[]): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  const ordered = [...contacts].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.contactId.localeCompare(b.contactId));
+  const lines = [
+    ...ordered.map((c) => ({
+      contactId: c.contactId,
+      customerKey: c.customerKey,
+      startedAt: c.startedAt,
+      channel: c.channel,
+      language: c.language,
+      reason: c.reason,
+      reasonConfidence: round(c.reasonConfidence),
+      rootCause: c.role === "repeat" ? (c.rootCause ?? "other") : null,
+      isRepeat: c.role === "repeat",
+      repeatOf: c.repeatOf,
+      chainId: c.chainId,
+      status: "ok",
+      error: null,
+    })),
+    ...quarantined.map((q) => ({
+      contactId: q.contactId ?? null,
+      customerKey: null,
+      startedAt: null,
+      channel: null,
+      language: null,
+      reason: null,
+      reasonConfidence: null,
+      rootCause: null,
+      isRepeat: false,
+      repeatOf: null,
+      chainId: null,
+      status: "quarantined",
+      error: q.error,
+      objectKey: q.objectKey,
+    })),
+  ];
+  await writeFile(join(outDir, "contacts.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n") + (lines.length ? "\n" : ""));
+  await writeFile(join(outDir, "quarantine.jsonl"), quarantined.map((q) => JSON.stringify(q)).join("\n") + (quarantined.length ? "\n" : ""));
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;

@@ -1,0 +1,31 @@
+import type { ContactRecord, LinkFields, ChainAttribution, QuarantineRecord } from "../contact/contact-record.ts";
+
+/** A customer's contacts as read for (re)linking, with the version that guards the write-back. */
+export interface Timeline {
+  customerKey: string;
+  version: number;
+  records: ContactRecord[];
+}
+
+export type LinkUpdate = { contactId: string; startedAt: string } & LinkFields & Partial<ChainAttribution>;
+
+/**
+ * What the use cases need of the contact store (DynamoDB in AWS and locally, through dynalite).
+ * Linking is optimistic: read a timeline, compute, write the changed links, then advance the
+ * timeline's version only if nobody else did in between (see use-cases/link-customer.ts).
+ */
+export interface ContactStore {
+  /** The stored record of a contact id, wherever in its customer's timeline it is. */
+  getContact(contactId: string): Promise<ContactRecord | undefined>;
+  /** Inserts or replaces a contact (same contact id = same item; a moved startedAt moves it). */
+  putContact(record: ContactRecord): Promise<void>;
+  readTimeline(customerKey: string): Promise<Timeline>;
+  writeLinks(customerKey: string, updates: readonly LinkUpdate[]): Promise<void>;
+  /** Advances the timeline version from `expected`; false when another writer got there first. */
+  advanceVersion(customerKey: string, expected: number): Promise<boolean>;
+  contactsOfWeek(week: string): Promise<ContactRecord[]>;
+  putQuarantine(record: QuarantineRecord): Promise<void>;
+  quarantineOfWeek(week: string): Promise<QuarantineRecord[]>;
+  /** Every week that holds at least one contact, ascending. */
+  weeks(): Promise<string[]>;
+}

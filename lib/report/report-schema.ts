@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { ChannelSchema } from "../config.ts";
+import { RootCauseSchema } from "../contact/contact-record.ts";
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+const Rate = z.number().min(0).max(1).nullable();
+const Count = z.number().int().nonnegative();
+const Money = z.number().nonnegative();
+
+export const TotalsSchema = z.object({
+  contacts: Count,
+  customers: Count,
+  firstContacts: Count,
+  repeatContacts: Count,
+  /** repeatContacts / contacts of the week; null when the week has no contacts. */
+  repeatRate: Rate,
+  /** first contacts of the week with no repeat within the window / first contacts of the week. */
+  fcrRate: Rate,
+  quarantined: Count,
+  abandoned: Count,
+  repeatCost: Money,
+});
+export type Totals = z.infer<typeof TotalsSchema>;
+
+/** SPEC 5: the weekly report. Field names are the contract; additions only, never renames. */
+export const ReportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  week: z.string().regex(/^\d{4}-W\d{2}$/),
+  weekStart: z.string(),
+  weekEnd: z.string(),
+  generatedAt: z.string(),
+  /** True until the window of every first contact of the week has closed (FCR may still change). */
+  provisional: z.boolean(),
+  provisionalUntil: z.string(),
+  config: z.object({
+    windowDays: z.number(),
+    sameReasonOnly: z.boolean(),
+    timeZone: z.string(),
+    currency: z.string(),
+  }),
+  totals: TotalsSchema,
+  previousTotals: TotalsSchema.nullable(),
+  rootCauses: z.array(
+    z.object({ cause: RootCauseSchema, chains: Count, repeatContacts: Count, share: Rate, cost: Money }),
+  ),
+  reasons: z.array(
+    z.object({
+      reason: z.string(),
+      contacts: Count,
+      repeatContacts: Count,
+      repeatRate: Rate,
+      topRootCause: RootCauseSchema.nullable(),
+    }),
+  ),
+  agents: z.array(
+    z.object({
+      agentId: z.string(),
+      team: z.string().nullable(),
+      contacts: Count,
+      repeatsCaused: Count,
+      knowledgeGapRepeats: Count,
+    }),
+  ),
+  teams: z.array(
+    z.object({ team: z.string(), contacts: Count, repeatsCaused: Count, knowledgeGapRepeats: Count }),
+  ),
+  channels: z.array(
+    z.object({ channel: ChannelSchema, contacts: Count, repeatContacts: Count, repeatRate: Rate, cost: Money }),
+  ),
+  trend: z.array(z.object({ week: z.string(), contacts: Count, repeatRate: Rate, fcrRate: Rate })),
+  examples: z.array(
+    z.object({ cause: RootCauseSchema, contactId: z.string(), quote: z.string(), language: z.string() }),
+  ),
+  /** Rows of report.csv: repeats by reason × root cause × team of the contact that failed. */
+  breakdown: z.array(
+    z.object({
+      reason: z.string(),
+      rootCause: RootCauseSchema,
+      team: z.string(),
+      repeatContacts: Count,
+      chains: Count,
+      cost: Money,
+    }),
+  ),
+});
+export type Report = z.infer<typeof ReportSchema>;

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { stem, words } from "./tokenize.ts";
+
+/** Feature settings are part of a model artifact: a model is always read with its own settings. */
+export const FeatureSettingsSchema = z.object({
+  wordNgrams: z.number().int().min(1).max(3),
+  charNgramMin: z.number().int().min(1).max(6),
+  charNgramMax: z.number().int().min(1).max(8),
+  stemming: z.boolean(),
+});
+export type FeatureSettings = z.infer<typeof FeatureSettingsSchema>;
+
+export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {
+  wordNgrams: 2,
+  charNgramMin: 2,
+  charNgramMax: 4,
+  stemming: true,
+};
+
+/**
+ * Term counts of a text: word n-grams (stemmed where a stemmer exists) and character n-grams
+ * inside word boundaries, which carry morphology for Arabic/Persian/Korean and typos in chat.
+ */
+export function termCounts(text: string, language: string | undefined, settings: FeatureSettings): Map<string, number> {
+  const counts = new Map<string, number>();
+  const add = (term: string) => counts.set(term, (counts.get(term) ?? 0) + 1);
+  const tokens = words(text);
+  const stems = settings.stemming ? tokens.map((w) => stem(w, language)) : tokens;
+  for (let n = 1; n <= settings.wordNgrams; n++) {
+    for (let i = 0; i + n <= stems.length; i++) add(`w${n}:${stems.slice(i, i + n).join(" ")}`);
+  }
+  for (const token of tokens) {
+    const padded = ` ${token} `;
+    const chars = Array.from(padded);
+    for (let n = settings.charNgramMin; n <= settings.charNgramMax; n++) {
+      if (chars.length < n) break;
+      for (let i = 0; i + n <= chars.length; i++) add(`c:${chars.slice(i, i + n).join("")}`);
+    }
+  }
+  return counts;
+}
