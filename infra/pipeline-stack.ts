@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, Stack, Validations, type StackProps } from "aws-cdk-lib";
@@ -69,6 +70,7 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { data } = props;
+    assertLocalEsbuild();
 
     const minimumVisibility = INGEST_TIMEOUT.toSeconds() * VISIBILITY_TIMEOUT_FACTOR;
     if (data.ingestVisibilityTimeout.toSeconds() < minimumVisibility) {
@@ -97,7 +99,7 @@ export class PipelineStack extends Stack {
       }),
       description: "recontact: S3 object-created events (via SQS) → parse, classify, link, store",
       role: ingestRole,
-      logGroup: logGroup(this, "IngestLogs", logRetention),
+      logGroup: functionLogs(this, "IngestLogs", logRetention, ingestRole),
       timeout: INGEST_TIMEOUT,
       memorySize: 1024,
       reservedConcurrentExecutions: props.ingestReservedConcurrency,
@@ -120,6 +122,7 @@ export class PipelineStack extends Stack {
     ingestRole.addToPrincipalPolicy(access.readObjects(INGEST_PREFIXES));
     ingestRole.addToPrincipalPolicy(access.tagObjects(INGEST_PREFIXES));
     ingestRole.addToPrincipalPolicy(access.writeObjects(["quarantine/"]));
+    ingestRole.addToPrincipalPolicy(access.tagObjects(["quarantine/"]));
     ingestRole.addToPrincipalPolicy(access.readObjects(["models/"]));
     ingestRole.addToPrincipalPolicy(access.listBucket());
     ingestRole.addToPrincipalPolicy(access.bucketKeyUse("read-write"));
@@ -135,7 +138,7 @@ export class PipelineStack extends Stack {
       ...functionDefaults("functions/report/handler.ts"),
       description: "recontact: weekly root-cause report (scheduled Mondays 06:00, or { week })",
       role: reportRole,
-      logGroup: logGroup(this, "ReportLogs", logRetention),
+      logGroup: functionLogs(this, "ReportLogs", logRetention, reportRole),
       timeout: Duration.minutes(5),
       memorySize: 1536,
       // No hashing-secret ARN: the report reads pseudonymised records only and may not read the secret.
@@ -271,7 +274,7 @@ class DataAccess {
     });
   }
 
-  /** Tag an object in place (the quarantine tag on an original that could not be ingested). */
+  /** Tag objects (the quarantine tag on an original that could not be ingested). */
   tagObjects(prefixes: readonly string[]): iam.PolicyStatement {
     return new iam.PolicyStatement({
       actions: ["s3:PutObjectTagging"],
@@ -289,7 +292,7 @@ class DataAccess {
 
   writeObjects(prefixes: readonly string[]): iam.PolicyStatement {
     return new iam.PolicyStatement({
-      actions: ["s3:PutObject", "s3:PutObjectTagging"],
+      actions: ["s3:PutObject"],
       resources: this.objects(prefixes),
     });
   }
@@ -372,8 +375,25 @@ function functionRole(scope: Construct, id: string, description: string): iam.Ro
   return new iam.Role(scope, id, { description, assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com") });
 }
 
-function logGroup(scope: Construct, id: string, retention: logs.RetentionDays): logs.LogGroup {
-  return new logs.LogGroup(scope, id, { retention });
+/** The function's own log group, with retention; its role may write to it and nowhere else. */
+function functionLogs(scope: Construct, id: string, retention: logs.RetentionDays, role: iam.Role): logs.LogGroup {
+  const group = new logs.LogGroup(scope, id, { retention });
+  group.grantWrite(role);
+  return group;
+}
+
+/**
+ * NodejsFunction falls back to Docker when it cannot find esbuild; there is no Docker engine here
+ * (nor in CI), so fail early with the fix instead.
+ */
+function assertLocalEsbuild(): void {
+  try {
+    createRequire(import.meta.url).resolve("esbuild");
+  } catch (error) {
+    throw new Error("esbuild is not installed: the functions are bundled locally, never with Docker; run `npm ci`", {
+      cause: error,
+    });
+  }
 }
 
 /** Settings both functions share: runtime, architecture and a local (never Docker) esbuild bundle. */

@@ -156,12 +156,14 @@ export class DynamoDbContactStore implements ContactStore {
         Item: { ...record, pk: `QUARANTINE#${record.objectKey}`, sk: "QUARANTINE", gsi1pk: `WEEK#${record.week}`, gsi1sk: sk, type: "quarantine" },
       }),
     );
-    
+  }
+
   async quarantineOfWeek(week: string): Promise<QuarantineRecord[]> {
     const items = await this.queryWeek(week, "QUARANTINE#");
     return items.map((item) => QuarantineRecordSchema.parse(stripKeys(item)));
   }
 
+  /** Every week that holds at least one contact, ascending. */
   async weeks(): Promise<string[]> {
     const items = await this.queryAll({
       TableName: this.table,

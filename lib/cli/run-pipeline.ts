@@ -10,6 +10,7 @@ import { InputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Report } from "../report/report-schema.ts";
 import { reportKey } from "../use-cases/build-weekly-report.ts";
+import type { IngestOutcome } from "../use-cases/ingest-object.ts";
 import { createIngestHandler } from "../../functions/ingest/handler.ts";
 import { createReportHandler } from "../../functions/report/handler.ts";
 
@@ -70,7 +71,12 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
     RECONTACT_HASH_SECRET: options.hashSecret ?? process.env.RECONTACT_HASH_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
   };
   const runtime = await runtimeFromEnv(env, { log: options.log, ...(options.now ? { clock: options.now } : {}) });
-  const queue = new LocalQueue({ concurrency: options.concurrency ?? 4, maxReceiveCount: 3, handler: createIngestHandler(runtime) });
+  // Quarantined inputs are collected as they happen: a file too broken to date has no week to be found under.
+  const quarantinedByKey = new Map<string, QuarantineRecord>();
+  const onOutcome = (key: string, outcome: IngestOutcome) => {
+    if (outcome.status === "quarantined") quarantinedByKey.set(key, outcome.record);
+  };
+  const queue = new LocalQueue({ concurrency: options.concurrency ?? 4, maxReceiveCount: 3, handler: createIngestHandler(runtime, onOutcome) });
   services.onObjectCreated((body) => queue.send(body));
 
   const files = await transcriptFiles(options.inputDir);
@@ -88,7 +94,6 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
   const weeks = await runtime.contacts.weeks();
   const results: RunResult["weeks"] = [];
   const contacts: ContactRecord[] = [];
-  const quarantined: QuarantineRecord[] = [];
   for (const [i, week] of weeks.entries()) {
     await reportHandler({ week });
     const reportDir = join(options.outDir, "reports", week);
@@ -100,10 +105,10 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
     const json = await runtime.objects.get(reportKey(week, "report.json"));
     results.push({ week, report: JSON.parse(new TextDecoder().decode(json!.body)) as Report });
     contacts.push(...(await runtime.contacts.contactsOfWeek(week)));
-    quarantined.push(...(await runtime.contacts.quarantineOfWeek(week)));
     options.onProgress?.({ phase: "report", done: i + 1, total: weeks.length });
   }
 
+  const quarantined = [...quarantinedByKey.values()].sort((a, b) => a.objectKey.localeCompare(b.objectKey));
   const deadLettered = queue.deadLetters.map((d) => deadLetterRecord(d.body, runtime.clock()));
   await writeOutputs(options.outDir, contacts, [...quarantined, ...deadLettered]);
   return { files: files.length, contacts: contacts.length, quarantined: quarantined.length, deadLettered: deadLettered.length, weeks: results, outDir: options.outDir };

@@ -288,7 +288,8 @@ function trendHtml(report: Report, f: Formatters): string {
       title: "Repeat rate and first-contact resolution by week",
       xLabels: trend.map((p) => p.week),
       formatX: (week) => week.slice(5),
-      formatValue: (v) => `${Math.round(v * 1000) / 10}%`,
+      formatValue: (v) => f.percent(v),
+      formatTick: (v) => `${Math.round(v * 100)}%`,
       emptyText: "No weeks with data",
     },
   );

@@ -22,7 +22,7 @@ export interface BarChartOptions {
   readonly color?: string;
   /** Scale maximum; @default the largest value */
   readonly maxValue?: number;
-  /** Width of the viewBox in user units; the SVG itself scales to its container. @default 360 */
+  /** Width of the viewBox in user units; the SVG itself scales to its container. @default 340 */
   readonly width?: number;
   /** Text shown instead of bars when there are no rows. @default "No data" */
   readonly emptyText?: string;
@@ -36,7 +36,7 @@ const LABEL_MAX_CHARS = 44;
 
 /** Horizontal bar chart: each row's label above its bar, the value at the bar's end. */
 export function barChart(rows: readonly BarRow[], options: BarChartOptions): string {
-  const width = options.width ?? 360;
+  const width = options.width ?? 340;
   const format = options.formatValue ?? defaultFormat;
   const color = options.color ?? "#2563eb";
   const top = 4;
@@ -93,13 +93,15 @@ export interface LineChartOptions {
   /** How an x category is shown under the axis (e.g. "2026-W47" → "W47"). */
   readonly formatX?: (x: string) => string;
   readonly formatValue?: (value: number) => string;
+  /** How the y-axis ticks are labelled; @default formatValue */
+  readonly formatTick?: (value: number) => string;
   /** @default 0 */
   readonly yMin?: number;
   /** @default 1 */
   readonly yMax?: number;
   /** Values of the horizontal grid lines. @default five steps from yMin to yMax */
   readonly yTicks?: readonly number[];
-  /** @default 360 */
+  /** @default 340 */
   readonly width?: number;
   /** @default 220 */
   readonly height?: number;
@@ -110,9 +112,10 @@ const PALETTE = ["#c2410c", "#1d4ed8", "#047857", "#7c3aed"];
 
 /** Line chart over categorical x values (weeks), with a legend, grid lines and labelled markers. */
 export function lineChart(series: readonly LineSeries[], options: LineChartOptions): string {
-  const width = options.width ?? 360;
+  const width = options.width ?? 340;
   const height = options.height ?? 220;
   const format = options.formatValue ?? defaultFormat;
+  const formatTick = options.formatTick ?? format;
   const formatX = options.formatX ?? ((x: string) => x);
   const yMin = options.yMin ?? 0;
   const yMax = options.yMax ?? 1;
@@ -141,7 +144,7 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
     const y = fix(yAt(tick));
     parts.push(
       `<line x1="${left}" x2="${width - right}" y1="${y}" y2="${y}" stroke="#e5e7eb" stroke-width="1"/>` +
-        `<text x="${left - 6}" y="${fix(yAt(tick) + 4)}" font-size="${AXIS_FONT_SIZE}" text-anchor="end" fill="#4b5563">${escapeXml(format(tick))}</text>`,
+        `<text x="${left - 6}" y="${fix(yAt(tick) + 4)}" font-size="${AXIS_FONT_SIZE}" text-anchor="end" fill="#4b5563">${escapeXml(formatTick(tick))}</text>`,
     );
   }
   const labelEvery = Math.ceil(xs.length / 8);

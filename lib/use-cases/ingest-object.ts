@@ -2,7 +2,7 @@ import { classifyReason } from "../classify/classify-contact.ts";
 import type { Classifier } from "../classify/classifier.ts";
 import type { Config } from "../config.ts";
 import type { Contact } from "../contact/contact.ts";
-import type { ContactRecord } from "../contact/contact-record.ts";
+import type { ContactRecord, QuarantineRecord } from "../contact/contact-record.ts";
 import { pseudonymise } from "../contact/identity.ts";
 import { InputError } from "../errors.ts";
 import { parseTranscript } from "../formats/parse-transcript.ts";
@@ -28,7 +28,7 @@ export interface IngestDeps {
 
 export type IngestOutcome =
   | { status: "ok"; contactId: string; reason: string; role: ContactRecord["role"] }
-  | { status: "quarantined"; code: string; error: string }
+  | { status: "quarantined"; code: string; error: string; record: QuarantineRecord }
   | { status: "skipped"; why: "object_missing" };
 
 /**
@@ -124,5 +124,5 @@ async function quarantined(
 ): Promise<IngestOutcome> {
   const record = await quarantine(deps, error, { objectKey: key, ...salvaged, timeZone: deps.config.timeZone, now: deps.clock() });
   deps.log.log("warn", "quarantined", { step: "ingest", objectKey: key, code: record.code, field: record.field });
-  return { status: "quarantined", code: record.code, error: record.error };
+  return { status: "quarantined", code: record.code, error: record.error, record };
 }

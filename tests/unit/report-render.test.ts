@@ -198,6 +198,23 @@ describe("renderHtml", () => {
     expect(html).toContain("Quarantined inputs");
   });
 
+  it("shows trend values in the chart exactly as in the table", () => {
+    expect(html).toContain("<title>FCR, 2026-W46: 80.0%</title>");
+    expect(html).toMatch(/<td class="num">80\.0%<\/td>/);
+    expect(html).toContain('2026-W47<span class="cell-note">provisional</span>');
+  });
+
+  it("lists the 20 largest breakdown rows and points to report.csv for the rest", () => {
+    const rows = Array.from({ length: 25 }, (_, i) => ({
+      reason: `reason-${String(i).padStart(2, "0")}`, rootCause: "other" as const, team: "t", repeatContacts: 25 - i, chains: 1, cost: 1,
+    }));
+    const big = renderHtml({ ...REPORT, breakdown: rows });
+    expect(big).toContain("Reason-19");
+    expect(big).not.toContain("Reason-20");
+    expect(big).toContain("5 smaller combinations not shown; all rows are in report.csv.");
+    expect(parseCsv(renderCsv({ ...REPORT, breakdown: rows }))).toHaveLength(26);
+  });
+
   it("renders an empty week without failing", () => {
     const empty = renderHtml(EMPTY);
     expect(empty).toContain("No repeat contacts this week");
