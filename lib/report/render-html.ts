@@ -1,3 +1,4 @@
+import { escapeHtml } from "./escape.ts";
 import { DateTime } from "luxon";
 import type { Channel } from "../config.ts";
 import type { RootCause } from "../contact/contact-record.ts";
@@ -11,6 +12,8 @@ import { barChart, lineChart } from "./svg-charts.ts";
  * and on a desktop, printable. Every number a chart shows is also in a table. Key figures carry
  * `data-metric` plus their raw value (`value` / `data-value`) so tests can compare with report.json.
  */
+export { escapeHtml };
+
 export function renderHtml(report: Report): string {
   const f = formatters(report);
   const previousWeek = shiftWeek(report.week, -1);
@@ -42,25 +45,6 @@ export function renderHtml(report: Report): string {
   );
 }
 
-/**
- * Escape text for HTML element content and double- or single-quoted attribute values. Also
- * encodes "=" and the colon of "://", which render the same: the source then never holds a
- * literal URL or attribute assignment taken from data, so neither a mail client's auto-linker nor
- * a check for external references can mistake a quoted "https://…" for one.
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'=]|:(?=\/\/)/g, (ch) => HTML_ENTITIES[ch]!);
-}
-
-const HTML_ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "=": "&#61;",
-  ":": "&#58;",
-};
 
 // --- formatting --------------------------------------------------------------------------------
 

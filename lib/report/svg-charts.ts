@@ -5,6 +5,8 @@
  * so they carry no xmlns (nothing in the report points to any URL).
  */
 
+import { escapeHtml } from "./escape.ts";
+
 export interface BarRow {
   readonly label: string;
   readonly value: number;
@@ -217,20 +219,8 @@ function svgOpen(width: number, height: number, title: string, description?: str
   );
 }
 
-/** Escape text and attribute values for SVG inlined in HTML (the same rules as render-html's escapeHtml). */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"'=]|:(?=\/\/)/g, (ch) => XML_ENTITIES[ch]!);
-}
-
-const XML_ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "=": "&#61;",
-  ":": "&#58;",
-};
+/** SVG inlined in HTML follows the HTML escaping rules. */
+export const escapeXml = escapeHtml;
 
 function truncate(label: string): string {
   const chars = [...label];

@@ -315,7 +315,7 @@ describe("pipeline stack", () => {
     const [policy] = Object.values(pipeline.findResources("AWS::IAM::Policy", { Properties: { Roles: [{ Ref: role }] } }));
     const statements = JSON.stringify(policy!.Properties.PolicyDocument);
     expect(statements).toContain("/reports/*");
-    expect(statements).not.toMatch(/secretsmanager|transcripts\/|quarantine\/|dynamodb:(Put|Update|Delete|BatchWrite)/);
+    expect(statements).not.toMatch(/secretsmanager|transcripts\/|quarantine\/|dynamodb:(Put|Update|Delete|BatchWrite)|kms:(Encrypt|ReEncrypt)/);
   });
 
   it("lets the ingest role write only under quarantine/ and read the hashing secret", () => {
