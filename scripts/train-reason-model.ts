@@ -33,7 +33,7 @@ const combined: Dataset = {
 };
 
 const started = performance.now();
-const artifact = trainModel(combined, { task: "reason", version: VERSION, now: CREATED });
+const artifact = trainModel(combined, { task: "reason", version: VERSION, now: CREATED, settings: { maxFeatures: 150_000 } });
 const trainingSeconds = (performance.now() - started) / 1000;
 const model = new LinearModel(artifact);
 
@@ -70,7 +70,7 @@ the ingest function. Rebuild it bit for bit with \`npm run train:models\`
 | | |
 |---|---|
 | task | \`reason\` |
-| algorithm | multinomial logistic regression (AdaGrad, ${artifact.manifest.trainingSettings.epochs} epochs, class-balanced, seed ${artifact.manifest.trainingSettings.seed}), temperature-calibrated (T = ${artifact.temperature}) |
+| algorithm | one-vs-rest linear SVMs (squared hinge, C = ${artifact.manifest.trainingSettings.c}, dual coordinate descent as in LIBLINEAR), softmax over the margins with a fitted temperature (T = ${artifact.temperature}) |
 | features | TF-IDF of word 1–${artifact.features.wordNgrams}-grams (Porter-stemmed in English and Dutch) and character ${artifact.features.charNgramMin}–${artifact.features.charNgramMax}-grams inside words; ${artifact.vocabulary.length} features |
 | training data | ${combined.examples.length} lines: ${publicTrain.examples.length} from \`data/reasons/train.jsonl\` (Banking77, Bitext, CLINC150, mapped; English) + ${own.examples.length} own lines in 6 languages × ${OWN_DATA_WEIGHT} |
 | training data sha256 | \`${combined.sha256}\` |

@@ -17,7 +17,10 @@ export class Vectoriser {
   ) {}
 
   vectorise(text: string, language?: string): SparseVector {
-    const counts = termCounts(text, language, this.settings);
+    return this.fromCounts(termCounts(text, language, this.settings));
+  }
+
+  fromCounts(counts: ReadonlyMap<string, number>): SparseVector {
     const indices: number[] = [];
     const values: number[] = [];
     let norm = 0;

@@ -24,7 +24,8 @@ export const ModelArtifactSchema = z
   .object({
     format: z.literal(MODEL_FORMAT),
     task: z.string().min(1),
-    algorithm: z.literal("softmax-regression"),
+    /** How the linear weights were trained; inference is the same for both: softmax(x·W + b) / T. */
+    algorithm: z.enum(["softmax-regression", "linear-svm-ovr"]),
     version: z.string().min(1),
     created: z.string(),
     labels: z.array(z.string().min(1)).min(2),

@@ -10,8 +10,9 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function shuffleInPlace<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
+/** Fisher–Yates over the first `length` items (all by default). */
+export function shuffleInPlace<T>(items: T[], random: () => number, length = items.length): T[] {
+  for (let i = length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];
   }

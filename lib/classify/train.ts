@@ -5,14 +5,21 @@ import { evaluateClassifier } from "./evaluate.ts";
 import { LinearModel, Vectoriser, linearScores, softmaxInPlace, type SparseVector } from "./linear-model.ts";
 import { encodeFloat32, MODEL_FORMAT, type Metrics, type ModelArtifact } from "./model-artifact.ts";
 import { seededRandom, shuffleInPlace } from "./random.ts";
+import { trainOneVsRest } from "./svm.ts";
 
 export const TrainingSettingsSchema = z.object({
+  /** "svm": one-vs-rest linear SVMs by dual coordinate descent; "softmax": logistic regression by AdaGrad. */
+  trainer: z.enum(["svm", "softmax"]).default("svm"),
+  /** The SVM's C. */
+  c: z.number().positive().default(1),
   seed: z.number().int().default(13),
   epochs: z.number().int().positive().default(12),
+  /** Epochs over all the data after the temperature is fitted (a warm start). */
+  finalEpochs: z.number().int().nonnegative().default(2),
   learningRate: z.number().positive().default(0.5),
   l2: z.number().nonnegative().default(1e-6),
-  minDocumentFrequency: z.number().int().positive().default(2),
-  maxFeatures: z.number().int().positive().default(60_000),
+  minDocumentFrequency: z.number().int().positive().default(1),
+  maxFeatures: z.number().int().positive().default(300_000),
   /** Share of the training data set aside to fit the probability temperature, then trained on too. */
   calibrationShare: z.number().min(0).max(0.5).default(0.1),
   features: FeatureSettingsSchema.default(DEFAULT_FEATURE_SETTINGS),
@@ -39,22 +46,35 @@ export function trainModel(dataset: Dataset, options: TrainOptions): ModelArtifa
   const random = seededRandom(settings.seed);
   const order = shuffleInPlace(dataset.examples.map((_, i) => i), random);
   const calibrationSize = Math.floor(order.length * settings.calibrationShare);
-  const calibrationIdx = order.slice(0, calibrationSize);
-  const fitIdx = order.slice(calibrationSize);
 
-  // 1. Fit on all but the calibration share; choose the temperature that fits it best.
+  // 1. Fit on all but the calibration share and choose the temperature that fits that share best;
+  // 2. then continue training on every example (a warm start: the shipped weights see all data).
+  const model = prepare(dataset.examples, order, labels, settings);
   let temperature = 1;
-  if (calibrationSize > 0) {
-    const provisional = fit(dataset.examples, fitIdx, labels, settings);
-    temperature = fitTemperature(provisional, calibrationIdx.map((i) => dataset.examples[i]!), labels);
+  if (settings.trainer === "svm") {
+    const svm = (vectors: readonly SparseVector[], targets: readonly number[]) =>
+      trainOneVsRest(vectors, targets, model.vocabulary.length, model.labels, { c: settings.c, epochs: 50, tolerance: 0.1, seed: settings.seed });
+    if (calibrationSize > 0) {
+      // The calibration fit sees half the data: the temperature barely moves with more, and
+      // this keeps training time close to one fit.
+      const fitSize = calibrationSize + Math.ceil((order.length - calibrationSize) / 2);
+      Object.assign(model, svm(model.vectors.slice(calibrationSize, fitSize), model.targets.slice(calibrationSize, fitSize)));
+      temperature = fitTemperature(model, model.vectors.slice(0, calibrationSize), model.targets.slice(0, calibrationSize));
+    }
+    Object.assign(model, svm(model.vectors, model.targets));
+  } else if (calibrationSize > 0) {
+    optimise(model, model.vectors.slice(calibrationSize), model.targets.slice(calibrationSize), settings, settings.epochs, settings.seed + 1);
+    temperature = fitTemperature(model, model.vectors.slice(0, calibrationSize), model.targets.slice(0, calibrationSize));
+    optimise(model, model.vectors, model.targets, settings, settings.finalEpochs, settings.seed + 2);
+  } else {
+    optimise(model, model.vectors, model.targets, settings, settings.epochs, settings.seed + 1);
   }
-  // 2. The shipped weights see every example.
-  const final = fit(dataset.examples, order, labels, settings);
+  const final = model;
 
   return {
     format: MODEL_FORMAT,
     task: options.task,
-    algorithm: "softmax-regression",
+    algorithm: settings.trainer === "svm" ? "linear-svm-ovr" : "softmax-regression",
     version: options.version,
     created: (options.now ?? new Date()).toISOString(),
     labels,
@@ -76,35 +96,55 @@ export function trainModel(dataset: Dataset, options: TrainOptions): ModelArtifa
 interface Fitted {
   vocabulary: string[];
   idf: Float64Array;
-  weights: Float64Array;
-  bias: Float64Array;
-  vectoriser: Vectoriser;
+  weights: Float32Array;
+  gradSq: Float32Array;
+  bias: Float64Array | Float32Array;
+  biasGradSq: Float64Array;
+  labels: number;
+  vectors: SparseVector[];
+  targets: number[];
 }
 
-function fit(examples: readonly Example[], order: readonly number[], labels: string[], settings: TrainingSettings): Fitted {
+/** Vocabulary and vectors from the examples (in `order`), with zero weights. */
+function prepare(examples: readonly Example[], order: readonly number[], labels: string[], settings: TrainingSettings): Fitted {
   const counts = order.map((i) => termCounts(examples[i]!.text, examples[i]!.lang, settings.features));
   const { vocabulary, idf } = buildVocabulary(counts, settings);
   const index = new Map(vocabulary.map((term, i) => [term, i]));
   const vectoriser = new Vectoriser(index, idf, settings.features);
-  const vectors = order.map((i) => vectoriser.vectorise(examples[i]!.text, examples[i]!.lang));
-  const targets = order.map((i) => labels.indexOf(examples[i]!.label));
-
   const K = labels.length;
-  const weights = new Float64Array(vocabulary.length * K);
-  const gradSq = new Float64Array(vocabulary.length * K).fill(1e-8);
-  const bias = new Float64Array(K);
-  const biasGradSq = new Float64Array(K).fill(1e-8);
+  return {
+    vocabulary,
+    idf,
+    weights: new Float32Array(vocabulary.length * K),
+    gradSq: new Float32Array(vocabulary.length * K).fill(1e-8),
+    bias: new Float64Array(K),
+    biasGradSq: new Float64Array(K).fill(1e-8),
+    labels: K,
+    vectors: counts.map((c) => vectoriser.fromCounts(c)),
+    targets: order.map((i) => labels.indexOf(examples[i]!.label)),
+  };
+}
+
+/** AdaGrad on the softmax loss with L2, class-balanced; updates `model` in place. */
+function optimise(model: Fitted, vectors: readonly SparseVector[], targets: readonly number[], settings: TrainingSettings, epochs: number, seed: number): void {
+  const { weights, gradSq, bias, biasGradSq, labels: K } = model;
   const classWeight = balancedClassWeights(targets, K);
-  const random = seededRandom(settings.seed + 1);
+  const random = seededRandom(seed);
   const sequence = vectors.map((_, i) => i);
   const { learningRate: lr, l2 } = settings;
-
-  for (let epoch = 0; epoch < settings.epochs; epoch++) {
+  const p = new Float64Array(K);
+  for (let epoch = 0; epoch < epochs; epoch++) {
     shuffleInPlace(sequence, random);
     for (const n of sequence) {
       const x = vectors[n]!;
       const y = targets[n]!;
-      const p = softmaxInPlace(linearScores(x, weights, bias, K));
+      p.set(bias);
+      for (let j = 0; j < x.indices.length; j++) {
+        const row = x.indices[j]! * K;
+        const v = x.values[j]!;
+        for (let k = 0; k < K; k++) p[k]! += v * weights[row + k]!;
+      }
+      softmaxInPlace(p);
       const w = classWeight[y]!;
       for (let k = 0; k < K; k++) p[k] = (p[k]! - (k === y ? 1 : 0)) * w;
       for (let j = 0; j < x.indices.length; j++) {
@@ -113,8 +153,9 @@ function fit(examples: readonly Example[], order: readonly number[], labels: str
         for (let k = 0; k < K; k++) {
           const at = row + k;
           const g = p[k]! * v + l2 * weights[at]!;
-          gradSq[at]! += g * g;
-          weights[at]! -= (lr * g) / Math.sqrt(gradSq[at]!);
+          const acc = gradSq[at]! + g * g;
+          gradSq[at] = acc;
+          weights[at]! -= (lr * g) / Math.sqrt(acc);
         }
       }
       for (let k = 0; k < K; k++) {
@@ -123,7 +164,6 @@ function fit(examples: readonly Example[], order: readonly number[], labels: str
       }
     }
   }
-  return { vocabulary, idf, weights, bias, vectoriser };
 }
 
 function buildVocabulary(counts: readonly Map<string, number>[], settings: TrainingSettings) {
@@ -151,18 +191,16 @@ function balancedClassWeights(targets: readonly number[], K: number): Float64Arr
 }
 
 /** The temperature that minimises the negative log-likelihood of held-out examples. */
-function fitTemperature(model: Fitted, held: readonly Example[], labels: string[]): number {
-  const K = labels.length;
-  const scored = held.map((e) => ({ s: linearScores(model.vectoriser.vectorise(e.text, e.lang), model.weights, model.bias, K), y: labels.indexOf(e.label) }));
+function fitTemperature(model: Fitted, vectors: readonly SparseVector[], targets: readonly number[]): number {
+  const scored = vectors.map((x) => linearScores(x, model.weights, model.bias, model.labels));
   let best = 1;
   let bestLoss = Infinity;
-  for (let t = 0.25; t <= 4.0001; t *= 1.1) {
+  for (let t = 0.02; t <= 4.0001; t *= 1.1) {
     let loss = 0;
-    for (const { s, y } of scored) {
-      if (y < 0) continue;
+    scored.forEach((s, n) => {
       const p = softmaxInPlace(Float64Array.from(s), t);
-      loss -= Math.log(Math.max(p[y]!, 1e-12));
-    }
+      loss -= Math.log(Math.max(p[targets[n]!]!, 1e-12));
+    });
     if (loss < bestLoss) {
       bestLoss = loss;
       best = t;

@@ -13,9 +13,11 @@ export type FeatureSettings = z.infer<typeof FeatureSettingsSchema>;
 export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {
   wordNgrams: 2,
   charNgramMin: 2,
-  charNgramMax: 4,
+  charNgramMax: 5,
   stemming: true,
 };
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
  * Term counts of a text: word n-grams (stemmed where a stemmer exists) and character n-grams
@@ -29,11 +31,18 @@ export function termCounts(text: string, language: string | undefined, settings:
   for (let n = 1; n <= settings.wordNgrams; n++) {
     for (let i = 0; i + n <= stems.length; i++) add(`w${n}:${stems.slice(i, i + n).join(" ")}`);
   }
+  const { charNgramMin: min, charNgramMax: max } = settings;
   for (const token of tokens) {
     const padded = ` ${token} `;
+    if (!SURROGATE.test(padded)) {
+      // The common case: one UTF-16 unit per character, so substrings are character n-grams.
+      for (let n = min; n <= max && n <= padded.length; n++) {
+        for (let i = 0; i + n <= padded.length; i++) add(`c:${padded.substring(i, i + n)}`);
+      }
+      continue;
+    }
     const chars = Array.from(padded);
-    for (let n = settings.charNgramMin; n <= settings.charNgramMax; n++) {
-      if (chars.length < n) break;
+    for (let n = min; n <= max && n <= chars.length; n++) {
       for (let i = 0; i + n <= chars.length; i++) add(`c:${chars.slice(i, i + n).join("")}`);
     }
   }
