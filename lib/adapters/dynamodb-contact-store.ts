@@ -78,11 +78,12 @@ export class DynamoDbContactStore implements ContactStore {
     await this.markWeek(record.week);
   }
 
-  async readTimeline(customerKey: string): Promise<Timeline> {
+  async readTimeline(customerKey: string, from?: string): Promise<Timeline> {
+    // "~TIMELINE" sorts after every "CONTACT#…" key, so one query returns the range and the version.
     const items = await this.queryAll({
       TableName: this.table,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": customerPk(customerKey) },
+      KeyConditionExpression: from ? "pk = :pk AND sk >= :from" : "pk = :pk",
+      ExpressionAttributeValues: { ":pk": customerPk(customerKey), ...(from ? { ":from": `CONTACT#${from}` } : {}) },
       ConsistentRead: true,
     });
     let version = 0;

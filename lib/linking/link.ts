@@ -2,7 +2,7 @@ import type { Config } from "../config.ts";
 import type { LinkFields } from "../contact/contact-record.ts";
 import { ineligibility, type LinkInput } from "./eligibility.ts";
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** Time order of contacts; the contact id breaks ties so any input order gives the same result. */
 export function byStart(a: LinkInput, b: LinkInput): number {
@@ -31,10 +31,32 @@ export function link(contacts: readonly LinkInput[], config: Config): Map<string
   return links;
 }
 
-/** Links one customer's contacts, already in time order, into `links`. */
-export function linkTimeline(timeline: readonly LinkInput[], config: Config, links: Map<string, LinkFields>): void {
+/** A contact whose links are known and kept: it seeds the open chains of a partial relink. */
+export type SeedContact = LinkInput & LinkFields;
+
+/**
+ * Links one customer's contacts, already in time order, into `links`.
+ *
+ * With `seed` (contacts just before the first of `timeline`, at most `windowDays` earlier, with
+ * their stored links), only `timeline` is recomputed: the open chain of a reason at any moment is
+ * its latest eligible contact, and a chain can only be continued from within the window, so the
+ * seed holds all the state that earlier history can pass on. Seed contacts keep their links,
+ * except `repeatedBy`, which follows the recomputed contacts.
+ */
+export function linkTimeline(
+  timeline: readonly LinkInput[],
+  config: Config,
+  links: Map<string, LinkFields>,
+  seed: readonly SeedContact[] = [],
+): void {
   const windowMs = config.windowDays * DAY_MS;
   const open = new Map<string, { chainId: string; last: LinkInput }>();
+  const seedIds = new Set(seed.map((s) => s.contactId));
+  for (const contact of seed) {
+    const { role, repeatOf, chainId, repeatedBy } = contact;
+    links.set(contact.contactId, { role, repeatOf, chainId, repeatedBy: repeatedBy && seedIds.has(repeatedBy) ? repeatedBy : null });
+    if (!ineligibility(contact, config) && chainId) open.set(config.sameReasonOnly ? contact.reason : "*", { chainId, last: contact });
+  }
   for (const contact of timeline) {
     if (ineligibility(contact, config)) {
       links.set(contact.contactId, { role: "none", repeatOf: null, chainId: null, repeatedBy: null });

@@ -19,7 +19,8 @@ export interface ContactStore {
   getContact(contactId: string): Promise<ContactRecord | undefined>;
   /** Inserts or replaces a contact (same contact id = same item; a moved startedAt moves it). */
   putContact(record: ContactRecord): Promise<void>;
-  readTimeline(customerKey: string): Promise<Timeline>;
+  /** The customer's contacts that started at or after `from` (all when absent), in time order. */
+  readTimeline(customerKey: string, from?: string): Promise<Timeline>;
   writeLinks(customerKey: string, updates: readonly LinkUpdate[]): Promise<void>;
   /** Advances the timeline version from `expected`; false when another writer got there first. */
   advanceVersion(customerKey: string, expected: number): Promise<boolean>;

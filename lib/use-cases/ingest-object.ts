@@ -14,7 +14,7 @@ import { detectLanguage } from "../text/language.ts";
 import { redact } from "../text/redact.ts";
 import { isoWeekOf } from "../time/iso-week.ts";
 import { quarantine, salvageIdentity } from "./quarantine.ts";
-import { relinkCustomer } from "./link-customer.ts";
+import { storeContact } from "./store-contact.ts";
 
 export interface IngestDeps {
   config: Config;
@@ -55,12 +55,7 @@ export async function ingestObject(key: string, deps: IngestDeps): Promise<Inges
   }
 
   const record = describeContact(contact, deps);
-  const previous = await deps.contacts.getContact(contact.contactId);
-  await deps.contacts.putContact(previous ? { ...record, ...carriedLinks(previous) } : record);
-  await relinkCustomer(deps.contacts, deps.config, record.customerKey);
-  if (previous && previous.customerKey !== record.customerKey) {
-    await relinkCustomer(deps.contacts, deps.config, previous.customerKey);
-  }
+  const previous = await storeContact(record, deps);
   const stored = await deps.contacts.getContact(contact.contactId);
   deps.log.log("info", "ingested", {
     step: "ingest",
@@ -108,12 +103,6 @@ export function describeContact(contact: Contact, deps: Pick<IngestDeps, "config
     chainId: null,
     repeatedBy: null,
   };
-}
-
-/** A redelivered contact keeps its links until relinking says otherwise: readers never see a gap. */
-function carriedLinks(previous: ContactRecord): Partial<ContactRecord> {
-  const { role, repeatOf, chainId, repeatedBy, rootCause, rootCauseConfidence, rootCauseEvidence, failedAgents } = previous;
-  return { role, repeatOf, chainId, repeatedBy, rootCause, rootCauseConfidence, rootCauseEvidence, failedAgents };
 }
 
 async function quarantined(

@@ -1,0 +1,185 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedServices, type EmbeddedServices } from "../../lib/adapters/local/embedded-services.ts";
+import { createAwsClients } from "../../lib/adapters/aws-clients.ts";
+import { DynamoDbContactStore } from "../../lib/adapters/dynamodb-contact-store.ts";
+import { parseConfig } from "../../lib/config.ts";
+import type { ContactRecord } from "../../lib/contact/contact-record.ts";
+import { link } from "../../lib/linking/link.ts";
+import { storeContact } from "../../lib/use-cases/store-contact.ts";
+import { seededRandom } from "../../lib/classify/random.ts";
+import type { ContactStore } from "../../lib/ports/contact-store.ts";
+
+/**
+ * The DynamoDB path (store + incremental, optimistic relinking) on dynalite must produce exactly
+ * the reference link(contacts) for any set of contacts, fed in any order, with duplicate
+ * deliveries and several concurrent workers. RECONTACT_PROPERTY_RUNS=2000 for the long run.
+ */
+const RUNS = Number(process.env.RECONTACT_PROPERTY_RUNS ?? 120);
+const config = parseConfig({ windowDays: 7, timeZone: "Europe/Amsterdam" });
+const BASE = Date.parse("2026-03-23T00:00:00Z"); // a week before the spring DST change
+const HOUR = 3_600_000;
+
+const contactSpec = fc.record({
+  customer: fc.integer({ min: 0, max: 1 }),
+  reason: fc.constantFrom("billing", "refund"),
+  // Around window edges: multiples of ~7 days ± a minute, and free hours, over three weeks.
+  at: fc.oneof(
+    fc.integer({ min: 0, max: 21 * 24 }).map((h) => h * HOUR),
+    fc.tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom(-60_000, 0, 60_000)).map(([w, d]) => w * 7 * 24 * HOUR + 10 * HOUR + d),
+  ),
+  initiation: fc.constantFrom("inbound", "inbound", "inbound", "inbound", "outbound", "callback", "queue_callback", "transfer"),
+  abandoned: fc.integer({ min: 0, max: 6 }).map((n) => n === 0),
+  answered: fc.boolean(),
+});
+
+let services: EmbeddedServices;
+let store: DynamoDbContactStore;
+let caseNumber = 0;
+
+beforeAll(async () => {
+  services = await startEmbeddedServices();
+  store = new DynamoDbContactStore(createAwsClients({ dynamodbEndpoint: services.dynamodbEndpoint }).dynamodb, services.table);
+});
+afterAll(async () => {
+  await services?.stop();
+});
+
+type ContactSpec = typeof contactSpec extends fc.Arbitrary<infer T> ? T : never;
+
+function record(id: string, spec: ContactSpec, prefix: string): ContactRecord {
+  const startedAt = new Date(BASE + spec.at).toISOString();
+  const transfer = spec.initiation === "transfer";
+  return {
+    contactId: id,
+    customerKey: `${prefix}-${spec.customer}`.padEnd(64, "0"),
+    channel: "voice",
+    startedAt,
+    week: "2026-W13",
+    language: "en",
+    ...(spec.answered ? { agentId: "a-1" } : {}),
+    initiation: spec.initiation as ContactRecord["initiation"],
+    ...(transfer ? { previousContactId: "some-leg" } : {}),
+    disposition: spec.abandoned ? "abandoned" : "completed",
+    hasAgentTurn: spec.answered,
+    reason: spec.reason,
+    reasonConfidence: 0.9,
+    reasonTop: [],
+    rootCauseSignals: { scores: { procedure_limit: 0, knowledge_gap: 0, missing_self_service: 0, other: 0 }, evidence: [] },
+    format: "test",
+    sourceKey: `k/${id}`,
+    ingestedAt: startedAt,
+    role: "none",
+    repeatOf: null,
+    chainId: null,
+    repeatedBy: null,
+  };
+}
+
+/**
+ * The real store, with a random pause of 0–4 ms before each call: it widens the windows in which
+ * concurrent workers interleave, so lost updates and stale writes get a real chance to happen.
+ */
+function jittered(target: DynamoDbContactStore, seed: number): ContactStore {
+  const random = seededRandom(seed);
+  const pause = () => new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 5)));
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value = Reflect.get(object, property, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        await pause();
+        return (value as (...a: unknown[]) => unknown).apply(object, args);
+      };
+    },
+  }) as ContactStore;
+}
+
+describe("incremental linking on DynamoDB equals the reference link()", () => {
+  it(`holds for ${RUNS} random contact sets, orders, duplicates and concurrent workers`, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(contactSpec, { minLength: 1, maxLength: 16 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer(),
+        async (specs, workers, seed) => {
+          const prefix = `case${++caseNumber}`;
+          const records = specs.map((s, i) => record(`${prefix}-c${i}`, s, prefix));
+          // Deliveries: every contact once, a third of them again, in a random order.
+          const deliveries = fc.sample(fc.shuffledSubarray([...records, ...records.filter((_, i) => i % 3 === 0)], { minLength: records.length + Math.ceil(records.length / 3) }), { seed, numRuns: 1 })[0]!;
+          let next = 0;
+          const contacts = jittered(store, seed);
+          await Promise.all(
+            Array.from({ length: workers }, async () => {
+              while (next < deliveries.length) await storeContact(deliveries[next++]!, { contacts, config });
+            }),
+          );
+          const expected = link(records, config);
+          const customers = [...new Set(records.map((r) => r.customerKey))];
+          const stored = new Map((await Promise.all(customers.map((c) => store.readTimeline(c)))).flatMap((t) => t.records).map((r) => [r.contactId, r]));
+          expect(stored.size).toBe(records.length);
+          for (const [id, fields] of expected) {
+            const s = stored.get(id)!;
+            expect({ id, role: s.role, repeatOf: s.repeatOf, chainId: s.chainId, repeatedBy: s.repeatedBy }).toEqual({ id, ...fields });
+          }
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe("concurrent relinking of one customer", () => {
+  it("a writer that read before another's contact landed cannot leave its stale links behind", async () => {
+    const prefix = `race${++caseNumber}`;
+    const spec = { customer: 0, reason: "billing", initiation: "inbound", abandoned: false, answered: true } as const;
+    const first = record(`${prefix}-a`, { ...spec, at: 10 * HOUR }, prefix);
+    const second = record(`${prefix}-b`, { ...spec, at: 34 * HOUR }, prefix);
+
+    // Worker 1 stores the first contact and reads the timeline; its write-back is held until
+    // worker 2 has stored the second contact and relinked — the classic lost-update interleaving.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const slowStore = new Proxy(store, {
+      get(object, property, receiver) {
+        const value = Reflect.get(object, property, receiver) as unknown;
+        if (property === "writeLinks" && typeof value === "function") {
+          return async (...args: unknown[]) => {
+            if (!held) {
+              held = true;
+              await gate;
+            }
+            return (value as (...a: unknown[]) => unknown).apply(object, args);
+          };
+        }
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(object) : value;
+      },
+    }) as ContactStore;
+
+    const worker1 = storeContact(first, { contacts: slowStore, config });
+    while (!held) await new Promise((resolve) => setTimeout(resolve, 1));
+    await storeContact(second, { contacts: store, config });
+    release();
+    await worker1;
+
+    const timeline = await store.readTimeline(first.customerKey);
+    const byId = new Map(timeline.records.map((r) => [r.contactId, r]));
+    expect(byId.get(first.contactId)).toMatchObject({ role: "first", chainId: first.contactId, repeatedBy: second.contactId });
+    expect(byId.get(second.contactId)).toMatchObject({ role: "repeat", repeatOf: first.contactId, chainId: first.contactId });
+  });
+});
+
+describe("a crash between storing a contact and linking it", () => {
+  it("is repaired by the customer's next contact, which relinks from the unlinked one", async () => {
+    const prefix = `crash${++caseNumber}`;
+    const spec = { customer: 0, reason: "refund", initiation: "inbound", abandoned: false, answered: true } as const;
+    const first = record(`${prefix}-a`, { ...spec, at: 10 * HOUR }, prefix);
+    const second = record(`${prefix}-b`, { ...spec, at: 58 * HOUR }, prefix);
+    await store.putContact(first); // the function died here: stored, never linked
+    await storeContact(second, { contacts: store, config });
+    const byId = new Map((await store.readTimeline(first.customerKey)).records.map((r) => [r.contactId, r]));
+    expect(byId.get(first.contactId)).toMatchObject({ role: "first", chainId: first.contactId, repeatedBy: second.contactId });
+    expect(byId.get(second.contactId)).toMatchObject({ role: "repeat", repeatOf: first.contactId });
+  });
+});
