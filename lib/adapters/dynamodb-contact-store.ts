@@ -102,6 +102,7 @@ export class DynamoDbContactStore implements ContactStore {
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = {};
       for (const name of ["role", "repeatOf", "chainId", "repeatedBy", "rootCause", "rootCauseConfidence", "rootCauseEvidence", "failedAgents"] as const) {
+        if (!(name in fields)) continue;
         names[`#${name}`] = name;
         const value = fields[name];
         if (value === undefined) remove.push(`#${name}`);

@@ -41,7 +41,8 @@ export type SeedContact = LinkInput & LinkFields;
  * their stored links), only `timeline` is recomputed: the open chain of a reason at any moment is
  * its latest eligible contact, and a chain can only be continued from within the window, so the
  * seed holds all the state that earlier history can pass on. Seed contacts keep their links,
- * except `repeatedBy`, which follows the recomputed contacts.
+ * except `repeatedBy`, which is derived from the repeatOf pointers of the seed and the
+ * recomputed contacts.
  */
 export function linkTimeline(
   timeline: readonly LinkInput[],
@@ -51,10 +52,12 @@ export function linkTimeline(
 ): void {
   const windowMs = config.windowDays * DAY_MS;
   const open = new Map<string, { chainId: string; last: LinkInput }>();
-  const seedIds = new Set(seed.map((s) => s.contactId));
   for (const contact of seed) {
-    const { role, repeatOf, chainId, repeatedBy } = contact;
-    links.set(contact.contactId, { role, repeatOf, chainId, repeatedBy: repeatedBy && seedIds.has(repeatedBy) ? repeatedBy : null });
+    const { role, repeatOf, chainId } = contact;
+    // A seed's repeatedBy is derived, never trusted: it is whoever now points back to it.
+    links.set(contact.contactId, { role, repeatOf, chainId, repeatedBy: null });
+    const previous = repeatOf ? links.get(repeatOf) : undefined;
+    if (previous) previous.repeatedBy = contact.contactId;
     if (!ineligibility(contact, config) && chainId) open.set(config.sameReasonOnly ? contact.reason : "*", { chainId, last: contact });
   }
   for (const contact of timeline) {

@@ -7,7 +7,11 @@ export interface Timeline {
   records: ContactRecord[];
 }
 
-export type LinkUpdate = { contactId: string; startedAt: string } & LinkFields & Partial<ChainAttribution>;
+/**
+ * New link fields of one contact. Only the fields present are written; a field present with the
+ * value undefined is removed (a contact that is no longer a repeat loses its root cause).
+ */
+export type LinkUpdate = { contactId: string; startedAt: string } & Partial<LinkFields> & Partial<ChainAttribution>;
 
 /**
  * What the use cases need of the contact store (DynamoDB in AWS and locally, through dynalite).

@@ -75,12 +75,11 @@ export async function linkUpdates(records: readonly ContactRecord[], config: Con
         : recomputed
           ? { rootCause: undefined, rootCauseConfidence: undefined, rootCauseEvidence: undefined, failedAgents: undefined }
           : {};
-    const next: LinkUpdate = {
-      contactId: record.contactId,
-      startedAt: record.startedAt,
-      ...fields,
-      ...(recomputed ? attribution : pick(record)),
-    };
+    // A seed contact is someone else's to link: only its repeatedBy may change here, so a
+    // writer that lost a race can never overwrite the rest of it with what it read.
+    const next: LinkUpdate = recomputed
+      ? { contactId: record.contactId, startedAt: record.startedAt, ...fields, ...attribution }
+      : { contactId: record.contactId, startedAt: record.startedAt, repeatedBy: fields.repeatedBy };
     if (!sameLinks(record, next)) updates.push(next);
   }
   return updates;
@@ -107,10 +106,7 @@ async function failedContacts(
 const ATTRIBUTION = ["rootCause", "rootCauseConfidence", "rootCauseEvidence", "failedAgents"] as const;
 const COMPARED = ["role", "repeatOf", "chainId", "repeatedBy", ...ATTRIBUTION] as const;
 
-function pick(record: ContactRecord): Partial<ContactRecord> {
-  return Object.fromEntries(ATTRIBUTION.map((f) => [f, record[f]]));
-}
-
+/** True when every field the update carries already has that value. */
 function sameLinks(record: ContactRecord, next: LinkUpdate): boolean {
-  return COMPARED.every((field) => JSON.stringify(record[field] ?? null) === JSON.stringify(next[field] ?? null));
+  return COMPARED.every((field) => !(field in next) || JSON.stringify(record[field] ?? null) === JSON.stringify(next[field] ?? null));
 }
