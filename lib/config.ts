@@ -63,6 +63,10 @@ export const ConfigSchema = z
     currency: z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as EUR").default("EUR"),
     reviewThreshold: z.number().min(0).max(1).default(0.6),
     maxObjectBytes: z.number().int().positive().default(5 * 1024 * 1024),
+    /** Hours a Contact Lens file without a customer id waits for its contact trace record before quarantine. */
+    ctrWaitHours: z.number().positive().default(24),
+    /** Days a contact's derived items live in the table (DynamoDB TTL); match the transcripts' retention. */
+    retentionDays: z.number().int().positive().default(400),
   })
   .loose();
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { baseRuntimeFromEnv, type BaseRuntime } from "../../lib/adapters/runtime.ts";
-import { isWeekLabel } from "../../lib/time/iso-week.ts";
+import { isoWeekOf, isWeekLabel } from "../../lib/time/iso-week.ts";
+import { expireWaitingTranscripts } from "../../lib/use-cases/expire-waiting.ts";
 import { buildWeeklyReport, scheduledWeeks } from "../../lib/use-cases/build-weekly-report.ts";
 
 /** `{ "week": "2026-W47" }` regenerates one week; anything else (the schedule) does the due weeks. */
@@ -16,6 +17,9 @@ export function createReportHandler(runtime: BaseRuntime) {
   return async (event: unknown): Promise<ReportResult> => {
     const { week } = ReportEventSchema.parse(event ?? {});
     const weeks = week ? [week] : scheduledWeeks(runtime.clock(), runtime.config);
+    // Transcripts that waited too long for their contact trace record are quarantined first, so
+    // the reports count them.
+    if (!week) await expireWaitingTranscripts(runtime, [isoWeekOf(runtime.clock(), runtime.config.timeZone), ...weeks]);
     const results: ReportResult["weeks"] = [];
     for (const w of weeks) {
       const started = performance.now();

@@ -10,9 +10,13 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import {
   ContactRecordSchema,
+  PendingTranscriptSchema,
   QuarantineRecordSchema,
+  StoredCtrSchema,
   type ContactRecord,
+  type PendingTranscript,
   type QuarantineRecord,
+  type StoredCtr,
 } from "../contact/contact-record.ts";
 import type { ContactStore, LinkUpdate, Timeline } from "../ports/contact-store.ts";
 
@@ -22,11 +26,13 @@ import type { ContactStore, LinkUpdate, Timeline } from "../ports/contact-store.
  *   timeline version    pk CUST#<customerKey>      sk ~TIMELINE            (optimistic concurrency)
  *   contact id lookup   pk CONTACTID#<contactId>   sk CONTACTID            (dedupe, moved contacts)
  *   quarantine          pk QUARANTINE#<objectKey>  sk QUARANTINE
+ *   contact trace rec.  pk CTR#<contactId>         sk CTR                  (latest LastUpdateTimestamp)
+ *   held transcript     pk PENDING#<contactId>     sk <objectKey>          (waiting for its CTR)
  *   weeks with data     pk WEEKS                   sk <YYYY-Www>
- *   index byWeek        gsi1pk WEEK#<YYYY-Www>     gsi1sk CONTACT#… | QUARANTINE#…
+ *   index byWeek        gsi1pk WEEK#<YYYY-Www>     gsi1sk CONTACT#… | QUARANTINE#… | PENDING#…
  */
 export const BY_WEEK_INDEX = "byWeek";
-const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "type"] as const;
+const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "type", "expiresAt"] as const;
 const TIMELINE_SK = "~TIMELINE";
 
 const customerPk = (customerKey: string) => `CUST#${customerKey}`;
@@ -34,10 +40,19 @@ const contactSk = (startedAt: string, contactId: string) => `CONTACT#${startedAt
 const contactIdPk = (contactId: string) => `CONTACTID#${contactId}`;
 
 export class DynamoDbContactStore implements ContactStore {
+  /**
+   * @param retentionDays when set, contact, pointer and quarantine items carry `expiresAt`
+   *   (epoch seconds) that many days after the contact started, for DynamoDB's TTL.
+   */
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly retentionDays?: number,
   ) {}
+
+  private expiresAt(from: string): { expiresAt?: number } {
+    return this.retentionDays ? { expiresAt: Math.floor(Date.parse(from) / 1000) + this.retentionDays * 86_400 } : {};
+  }
 
   async getContact(contactId: string): Promise<ContactRecord | undefined> {
     const pointer = await this.db.send(
@@ -60,13 +75,13 @@ export class DynamoDbContactStore implements ContactStore {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...record, pk: customerPk(record.customerKey), sk, gsi1pk: `WEEK#${record.week}`, gsi1sk: sk, type: "contact" },
+        Item: { ...record, pk: customerPk(record.customerKey), sk, gsi1pk: `WEEK#${record.week}`, gsi1sk: sk, type: "contact", ...this.expiresAt(record.startedAt) },
       }),
     );
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: contactIdPk(record.contactId), sk: "CONTACTID", customerKey: record.customerKey, startedAt: record.startedAt },
+        Item: { pk: contactIdPk(record.contactId), sk: "CONTACTID", customerKey: record.customerKey, startedAt: record.startedAt, ...this.expiresAt(record.startedAt) },
       }),
     );
     // A contact that moved (an updated start time or customer) leaves no stale copy behind.
@@ -155,7 +170,7 @@ export class DynamoDbContactStore implements ContactStore {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...record, pk: `QUARANTINE#${record.objectKey}`, sk: "QUARANTINE", gsi1pk: `WEEK#${record.week}`, gsi1sk: sk, type: "quarantine" },
+        Item: { ...record, pk: `QUARANTINE#${record.objectKey}`, sk: "QUARANTINE", gsi1pk: `WEEK#${record.week}`, gsi1sk: sk, type: "quarantine", ...this.expiresAt(record.quarantinedAt) },
       }),
     );
   }
@@ -163,6 +178,56 @@ export class DynamoDbContactStore implements ContactStore {
   async quarantineOfWeek(week: string): Promise<QuarantineRecord[]> {
     const items = await this.queryWeek(week, "QUARANTINE#");
     return items.map((item) => QuarantineRecordSchema.parse(stripKeys(item)));
+  }
+
+  async getCtr(contactId: string): Promise<StoredCtr | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `CTR#${contactId}`, sk: "CTR" }, ConsistentRead: true }));
+    return out.Item ? StoredCtrSchema.parse(stripKeys(out.Item)) : undefined;
+  }
+
+  async putCtr(ctr: StoredCtr): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...ctr, pk: `CTR#${ctr.contactId}`, sk: "CTR", ...this.expiresAt(ctr.startedAt) },
+          // At-least-once delivery with updates: only a later version replaces the stored one.
+          ConditionExpression: "attribute_not_exists(pk) OR lastUpdated < :updated",
+          ExpressionAttributeValues: { ":updated": ctr.lastUpdated },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async putPending(pending: PendingTranscript): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...pending, pk: `PENDING#${pending.contactId}`, sk: pending.objectKey, gsi1pk: `WEEK#${pending.week}`, gsi1sk: `PENDING#${pending.contactId}#${pending.objectKey}`, ...this.expiresAt(pending.since) },
+      }),
+    );
+  }
+
+  async pendingFor(contactId: string): Promise<PendingTranscript[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": `PENDING#${contactId}` },
+      ConsistentRead: true,
+    });
+    return items.map((item) => PendingTranscriptSchema.parse(stripKeys(item)));
+  }
+
+  async deletePending(contactId: string, objectKey: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: `PENDING#${contactId}`, sk: objectKey } }));
+  }
+
+  async pendingOfWeek(week: string): Promise<PendingTranscript[]> {
+    return (await this.queryWeek(week, "PENDING#")).map((item) => PendingTranscriptSchema.parse(stripKeys(item)));
   }
 
   /** Every week that holds at least one contact, ascending. */

@@ -81,7 +81,7 @@ function baseFromEnv(rawEnv: Record<string, string | undefined>, overrides: Runt
   const base: BaseRuntime = {
     config,
     objects: new S3ObjectStore(clients.s3, env.RECONTACT_BUCKET),
-    contacts: new DynamoDbContactStore(clients.dynamodb, env.RECONTACT_TABLE),
+    contacts: new DynamoDbContactStore(clients.dynamodb, env.RECONTACT_TABLE, config.retentionDays),
     log: overrides.log ?? jsonLogger(undefined, env.RECONTACT_LOG_LEVEL),
     clock: overrides.clock ?? (() => new Date()),
   };

@@ -10,6 +10,8 @@ import { InputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Report } from "../report/report-schema.ts";
 import { reportKey } from "../use-cases/build-weekly-report.ts";
+import { expireWaitingTranscripts } from "../use-cases/expire-waiting.ts";
+import { isoWeekOf } from "../time/iso-week.ts";
 import type { IngestOutcome } from "../use-cases/ingest-object.ts";
 import { createIngestHandler } from "../../functions/ingest/handler.ts";
 import { createReportHandler } from "../../functions/report/handler.ts";
@@ -89,6 +91,11 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
   }
   await waitUntil(() => queue.processed >= files.length, (done) => options.onProgress?.({ phase: "ingest", done, total: files.length }), () => queue.processed);
   await queue.drained();
+  // The run is over: a transcript still waiting for its contact trace record will not get one.
+  const now = runtime.clock();
+  const ended = await expireWaitingTranscripts(runtime, [isoWeekOf(now, options.config.timeZone), ...(await runtime.contacts.weeks())], new Date(now.getTime() + 1));
+  for (const record of ended) quarantinedByKey.set(record.objectKey, record);
+  if (ended.length) options.log.log("warn", "transcripts never joined to a contact trace record", { step: "run", count: ended.length });
 
   const reportHandler = createReportHandler(runtime);
   const weeks = await runtime.contacts.weeks();

@@ -85,3 +85,32 @@ export const QuarantineRecordSchema = z.object({
   quarantinedAt: z.string(),
 });
 export type QuarantineRecord = z.infer<typeof QuarantineRecordSchema>;
+
+/**
+ * What the store keeps of a contact trace record: the facts it adds to the transcript of the
+ * same contact id, with the customer already pseudonymised (never the raw CustomerEndpoint).
+ */
+export const StoredCtrSchema = z.object({
+  contactId: z.string(),
+  customerKey: z.string().optional(),
+  channel: ChannelSchema.optional(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  initiation: z.enum(INITIATIONS),
+  previousContactId: z.string().optional(),
+  agentId: z.string().optional(),
+  queue: z.string().optional(),
+  disposition: z.enum(DISPOSITIONS),
+  lastUpdated: z.string(),
+  sourceKey: z.string(),
+});
+export type StoredCtr = z.infer<typeof StoredCtrSchema>;
+
+/** A transcript held until the contact trace record with its customer arrives (SPEC 2.2). */
+export const PendingTranscriptSchema = z.object({
+  contactId: z.string(),
+  objectKey: z.string(),
+  since: z.string(),
+  week: z.string(),
+});
+export type PendingTranscript = z.infer<typeof PendingTranscriptSchema>;

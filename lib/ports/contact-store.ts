@@ -1,4 +1,4 @@
-import type { ContactRecord, LinkFields, ChainAttribution, QuarantineRecord } from "../contact/contact-record.ts";
+import type { ContactRecord, LinkFields, ChainAttribution, PendingTranscript, QuarantineRecord, StoredCtr } from "../contact/contact-record.ts";
 
 /** A customer's contacts as read for (re)linking, with the version that guards the write-back. */
 export interface Timeline {
@@ -31,6 +31,13 @@ export interface ContactStore {
   contactsOfWeek(week: string): Promise<ContactRecord[]>;
   putQuarantine(record: QuarantineRecord): Promise<void>;
   quarantineOfWeek(week: string): Promise<QuarantineRecord[]>;
+  getCtr(contactId: string): Promise<StoredCtr | undefined>;
+  /** Stores a CTR unless a version with a later or equal LastUpdateTimestamp is stored; true when stored. */
+  putCtr(ctr: StoredCtr): Promise<boolean>;
+  putPending(pending: PendingTranscript): Promise<void>;
+  pendingFor(contactId: string): Promise<PendingTranscript[]>;
+  deletePending(contactId: string, objectKey: string): Promise<void>;
+  pendingOfWeek(week: string): Promise<PendingTranscript[]>;
   /** Every week that holds at least one contact, ascending. */
   weeks(): Promise<string[]>;
 }

@@ -10,6 +10,8 @@ export interface WeekData {
   readonly week: string;
   readonly contacts: readonly ContactRecord[];
   readonly quarantined: number;
+  /** Transcripts received in the week that still wait for their contact trace record. */
+  readonly awaitingContactRecord?: number;
 }
 
 export interface BuildReportInput {
@@ -86,6 +88,7 @@ export function computeTotals(data: WeekData, config: Config): Totals {
     repeatRate: ratio(repeats.length, contacts.length),
     fcrRate: ratio(firsts.filter((c) => c.repeatedBy === null).length, firsts.length),
     quarantined: data.quarantined,
+    awaitingContactRecord: data.awaitingContactRecord ?? 0,
     abandoned: contacts.filter((c) => c.disposition === "abandoned").length,
     repeatCost: costOf(repeats, config),
   };

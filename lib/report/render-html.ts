@@ -389,6 +389,7 @@ function totalsHtml(report: Report, f: Formatters, previousWeek: string): string
     ["First-contact resolution", (x) => f.percent(x.fcrRate)],
     ["Abandoned", (x) => f.count(x.abandoned)],
     ["Quarantined inputs", (x) => f.count(x.quarantined)],
+    ["Transcripts waiting for their contact record", (x) => f.count(x.awaitingContactRecord)],
     ["Cost of repeats", (x) => f.money(x.repeatCost)],
   ];
   const table = tableHtml(

@@ -18,6 +18,8 @@ export const TotalsSchema = z.object({
   /** first contacts of the week with no repeat within the window / first contacts of the week. */
   fcrRate: Rate,
   quarantined: Count,
+  /** Transcripts received this week still waiting for their contact trace record (not yet contacts). */
+  awaitingContactRecord: Count,
   abandoned: Count,
   repeatCost: Money,
 });

@@ -27,8 +27,12 @@ export async function buildWeeklyReport(week: string, deps: ReportDeps): Promise
   const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => shiftWeek(week, -i));
   const data: WeekData[] = await Promise.all(
     weeks.map(async (w) => {
-      const [contacts, quarantined] = await Promise.all([deps.contacts.contactsOfWeek(w), deps.contacts.quarantineOfWeek(w)]);
-      return { week: w, contacts, quarantined: quarantined.length };
+      const [contacts, quarantined, awaiting] = await Promise.all([
+        deps.contacts.contactsOfWeek(w),
+        deps.contacts.quarantineOfWeek(w),
+        deps.contacts.pendingOfWeek(w),
+      ]);
+      return { week: w, contacts, quarantined: quarantined.length, awaitingContactRecord: awaiting.length };
     }),
   );
   const [current, ...history] = data;

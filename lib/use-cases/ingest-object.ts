@@ -3,9 +3,9 @@ import type { Classifier } from "../classify/classifier.ts";
 import type { Config } from "../config.ts";
 import type { Contact } from "../contact/contact.ts";
 import type { ContactRecord, QuarantineRecord } from "../contact/contact-record.ts";
-import { pseudonymise } from "../contact/identity.ts";
 import { InputError } from "../errors.ts";
-import { parseTranscript } from "../formats/parse-transcript.ts";
+import { detectFormat, type TranscriptSource } from "../formats/parse-transcript.ts";
+import { ctrsOfObject, isRedactedKey, parseWithCtr, type JoinResult } from "./ctr-join.ts";
 import type { Logger } from "../log.ts";
 import type { ContactStore } from "../ports/contact-store.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
@@ -29,7 +29,13 @@ export interface IngestDeps {
 export type IngestOutcome =
   | { status: "ok"; contactId: string; reason: string; role: ContactRecord["role"] }
   | { status: "quarantined"; code: string; error: string; record: QuarantineRecord }
-  | { status: "skipped"; why: "object_missing" };
+  | { status: "skipped"; why: "object_missing" }
+  /** A Contact Lens file held until its contact trace record (with the customer) arrives. */
+  | { status: "waiting"; contactId: string }
+  /** An original Contact Lens file whose redacted twin is already the contact. */
+  | { status: "superseded"; contactId: string; by: string }
+  /** A contact trace record: stored, and the transcripts it completes were ingested. */
+  | { status: "ctr"; contactIds: string[] };
 
 /**
  * One transcript object: S3 → parse → Contact → classify reason → link repeats → store.
@@ -46,12 +52,24 @@ export async function ingestObject(key: string, deps: IngestDeps): Promise<Inges
   const object = await deps.objects.get(key);
   if (!object) return { status: "skipped", why: "object_missing" };
 
-  let contact: Contact;
+  if (detectFormat(object) === "ctr") return ingestCtr(object, deps);
+
+  let joined: JoinResult;
   try {
-    contact = pseudonymise(parseTranscript(object), deps.hashSecret, deps.config.defaultCountry);
+    joined = await parseWithCtr(object, deps);
   } catch (error) {
     if (error instanceof InputError) return quarantined(deps, key, error, salvageIdentity(object.body));
     throw error;
+  }
+  if (joined.kind === "waiting") {
+    deps.log.log("info", "waiting for contact trace record", { step: "ingest", contactId: joined.contactId, objectKey: key });
+    return { status: "waiting", contactId: joined.contactId };
+  }
+  const contact = joined.contact;
+  const existing = joined.contactLens ? await deps.contacts.getContact(contact.contactId) : undefined;
+  if (existing && !joined.redacted && isRedactedKey(existing.sourceKey) && existing.sourceKey !== key) {
+    // The redacted twin of this file is already the contact: the original adds nothing.
+    return { status: "superseded", contactId: contact.contactId, by: existing.sourceKey };
   }
 
   const record = describeContact(contact, deps);
@@ -103,6 +121,29 @@ export function describeContact(contact: Contact, deps: Pick<IngestDeps, "config
     chainId: null,
     repeatedBy: null,
   };
+}
+
+/**
+ * A contact trace record: stored when newer than what is stored, then every transcript waiting
+ * for it is ingested again (now joined), and an already joined contact is refreshed with it.
+ */
+async function ingestCtr(object: TranscriptSource, deps: IngestDeps): Promise<IngestOutcome> {
+  let ctrs;
+  try {
+    ctrs = ctrsOfObject(object, deps.hashSecret, deps.config);
+  } catch (error) {
+    if (error instanceof InputError) return quarantined(deps, object.key, error, {});
+    throw error;
+  }
+  for (const ctr of ctrs) {
+    if (!(await deps.contacts.putCtr(ctr))) continue;
+    const waiting = (await deps.contacts.pendingFor(ctr.contactId)).map((p) => p.objectKey);
+    const joined = await deps.contacts.getContact(ctr.contactId);
+    const again = new Set([...waiting, ...(joined && joined.format.startsWith("contact-lens") ? [joined.sourceKey] : [])]);
+    for (const transcriptKey of again) await ingestObject(transcriptKey, deps);
+  }
+  deps.log.log("info", "contact trace records stored", { step: "ingest", objectKey: object.key, records: ctrs.length });
+  return { status: "ctr", contactIds: ctrs.map((c) => c.contactId) };
 }
 
 async function quarantined(

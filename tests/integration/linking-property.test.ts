@@ -192,3 +192,31 @@ describe("a crash between storing a contact and linking it", () => {
     expect(byId.get(second.contactId)).toMatchObject({ role: "repeat", repeatOf: first.contactId });
   });
 });
+
+describe("a contact whose reason changes later (a relabel)", () => {
+  it("relinks: the chain it joined lets go of it, the chain of its new reason takes it", async () => {
+    const prefix = `relabel${++caseNumber}`;
+    const spec = { customer: 0, initiation: "inbound", abandoned: false, answered: true } as const;
+    const billing1 = record(`${prefix}-1`, { ...spec, reason: "billing", at: 10 * HOUR }, prefix);
+    const refund = record(`${prefix}-2`, { ...spec, reason: "refund", at: 20 * HOUR }, prefix);
+    const middle = record(`${prefix}-3`, { ...spec, reason: "billing", at: 40 * HOUR }, prefix);
+    for (const r of [billing1, refund, middle]) await storeContact(r, { contacts: store, config });
+    await storeContact({ ...middle, reason: "refund" }, { contacts: store, config });
+    const byId = new Map((await store.readTimeline(billing1.customerKey)).records.map((r) => [r.contactId, r]));
+    expect(byId.get(billing1.contactId)).toMatchObject({ role: "first", repeatedBy: null });
+    expect(byId.get(refund.contactId)).toMatchObject({ role: "first", repeatedBy: middle.contactId });
+    expect(byId.get(middle.contactId)).toMatchObject({ role: "repeat", repeatOf: refund.contactId, chainId: refund.contactId });
+  });
+
+  it("stores an expiry for DynamoDB's TTL when a retention is configured", async () => {
+    const withTtl = new DynamoDbContactStore(createAwsClients({ dynamodbEndpoint: services.dynamodbEndpoint }).dynamodb, services.table, 30);
+    const r = record(`ttl${++caseNumber}-1`, { customer: 0, reason: "billing", initiation: "inbound", abandoned: false, answered: true, at: 0 }, `ttl${caseNumber}`);
+    await withTtl.putContact(r);
+    const { GetCommand } = await import("@aws-sdk/lib-dynamodb");
+    const item = await createAwsClients({ dynamodbEndpoint: services.dynamodbEndpoint }).dynamodb.send(
+      new GetCommand({ TableName: services.table, Key: { pk: `CUST#${r.customerKey}`, sk: `CONTACT#${r.startedAt}#${r.contactId}` } }),
+    );
+    expect(item.Item?.expiresAt).toBe(Math.floor(Date.parse(r.startedAt) / 1000) + 30 * 86_400);
+    expect(await withTtl.getContact(r.contactId)).not.toHaveProperty("expiresAt");
+  });
+});

@@ -113,6 +113,7 @@ describe("buildReport on a hand-built week", () => {
       repeatRate: 0.5,
       fcrRate: 1 / 3,
       quarantined: 1,
+      awaitingContactRecord: 0,
       abandoned: 1,
       repeatCost: 21,
     });
@@ -129,6 +130,7 @@ describe("buildReport on a hand-built week", () => {
       repeatRate: 0.25,
       fcrRate: 1 / 3,
       quarantined: 2,
+      awaitingContactRecord: 0,
       abandoned: 0,
       repeatCost: 6,
     });
@@ -260,10 +262,17 @@ describe("buildReport on a hand-built week", () => {
     const r = buildReport({ week: WEEK, current: { week: WEEK, contacts: [], quarantined: 0 }, history: [], config, now: MONDAY_AFTER });
     expect(r.totals).toEqual({
       contacts: 0, customers: 0, firstContacts: 0, repeatContacts: 0,
-      repeatRate: null, fcrRate: null, quarantined: 0, abandoned: 0, repeatCost: 0,
+      repeatRate: null, fcrRate: null, quarantined: 0, awaitingContactRecord: 0, abandoned: 0, repeatCost: 0,
     });
     expect(r.previousTotals).toBeNull();
     expect([r.rootCauses, r.reasons, r.agents, r.teams, r.channels, r.examples, r.breakdown]).toEqual([[], [], [], [], [], [], []]);
     expect(r.trend).toEqual([{ week: WEEK, contacts: 0, repeatRate: null, fcrRate: null }]);
+  });
+});
+
+describe("transcripts waiting for their contact trace record", () => {
+  it("are counted in the week's totals, apart from contacts", () => {
+    const r = buildReport({ week: WEEK, current: { week: WEEK, contacts: [], quarantined: 0, awaitingContactRecord: 3 }, history: [], config, now: MONDAY_AFTER });
+    expect(r.totals).toMatchObject({ contacts: 0, awaitingContactRecord: 3 });
   });
 });

@@ -18,11 +18,11 @@ const REPORT: Report = ReportSchema.parse({
   config: { windowDays: 7, sameReasonOnly: true, timeZone: "Europe/Amsterdam", currency: "EUR" },
   totals: {
     contacts: 1234, customers: 900, firstContacts: 800, repeatContacts: 150,
-    repeatRate: 150 / 1234, fcrRate: 0.8125, quarantined: 3, abandoned: 12, repeatCost: 712.5,
+    repeatRate: 150 / 1234, fcrRate: 0.8125, quarantined: 3, awaitingContactRecord: 2, abandoned: 12, repeatCost: 712.5,
   },
   previousTotals: {
     contacts: 1200, customers: 880, firstContacts: 790, repeatContacts: 140,
-    repeatRate: 140 / 1200, fcrRate: 0.8, quarantined: 0, abandoned: 10, repeatCost: 650,
+    repeatRate: 140 / 1200, fcrRate: 0.8, quarantined: 0, awaitingContactRecord: 0, abandoned: 10, repeatCost: 650,
   },
   rootCauses: [
     { cause: "knowledge_gap", chains: 60, repeatContacts: 90, share: 0.6, cost: 450 },
@@ -56,7 +56,7 @@ const REPORT: Report = ReportSchema.parse({
 const EMPTY: Report = ReportSchema.parse({
   ...REPORT,
   provisional: false,
-  totals: { contacts: 0, customers: 0, firstContacts: 0, repeatContacts: 0, repeatRate: null, fcrRate: null, quarantined: 0, abandoned: 0, repeatCost: 0 },
+  totals: { contacts: 0, customers: 0, firstContacts: 0, repeatContacts: 0, repeatRate: null, fcrRate: null, quarantined: 0, awaitingContactRecord: 0, abandoned: 0, repeatCost: 0 },
   previousTotals: null,
   rootCauses: [], reasons: [], agents: [], teams: [], channels: [], examples: [], breakdown: [],
   trend: [{ week: "2026-W47", contacts: 0, repeatRate: null, fcrRate: null }],

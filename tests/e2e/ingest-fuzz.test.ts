@@ -1,0 +1,456 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadClassifier, REPO_MODELS_DIR } from "../../lib/adapters/runtime.ts";
+import type { Classifier } from "../../lib/classify/classifier.ts";
+import { parseConfig } from "../../lib/config.ts";
+import { pseudonymise } from "../../lib/contact/identity.ts";
+import { InputError } from "../../lib/errors.ts";
+import { parseCtrObject } from "../../lib/formats/ctr.ts";
+import { decodeText } from "../../lib/formats/decode.ts";
+import { detectFormat, parseTranscript } from "../../lib/formats/parse-transcript.ts";
+import { describeContact, type IngestOutcome } from "../../lib/use-cases/ingest-object.ts";
+import { toContactLens, toPlainText, type Envelope } from "../support/convert-formats.ts";
+import { envelope as goodEnvelope, startLocalStack, type LocalStack } from "../support/local-stack.ts";
+
+/**
+ * Fuzzing the ingest path (SPEC 2.6: bad input is quarantined, never dropped, and never stops the
+ * batch). Valid seed files of every format — envelopes, Contact Lens, Transcribe standard and Call
+ * Analytics, contact trace records, plain text, with their S3 metadata — are mutated by fast-check:
+ * truncated, bit-flipped, given random bytes, fields of the wrong JSON type or removed, 10,000
+ * levels of nesting, re-encoded as UTF-16 (with and without BOM), emptied, their metadata dropped
+ * or garbled, and uploaded under keys with spaces, symbols and Unicode. A few huge files (3 MB, and
+ * 5.5 MB, over the 5 MB limit) go in once.
+ *
+ * 1. Through the servers: each run uploads a batch of mutants and three good files to the embedded
+ *    S3 (tests/support/local-stack.ts); the bucket's notifications drive the real ingest handler.
+ *    Every upload must end with an outcome — `ok` (and the contact is stored), `quarantined` with
+ *    an error naming the object key (and the field, for SCHEMA_VIOLATION / MISSING_CUSTOMER_ID),
+ *    or a CTR-join status: `ctr` (a contact trace record was stored), `waiting` (a Contact Lens
+ *    file held for its CTR), `superseded` (an original whose redacted twin is the contact). No
+ *    outcome means the handler threw and the message was retried and dead-lettered: a bug, since
+ *    nothing here is an infrastructure fault. Every good file of the batch must be stored.
+ * 2. Through the parsers: many more mutants of the same kind straight into the pure part of the
+ *    ingest path (detect → parse → pseudonymise → classify), which must either succeed or throw an
+ *    InputError that names the key (and the field). Cheap, so it sees thousands more shapes.
+ *
+ * About 30 ms of CPU per object through s3rver and dynalite (one core) bounds tier 1; defaults keep
+ * the whole file near a minute. RECONTACT_FUZZ_RUNS=n runs n batches of 50 through the servers and
+ * n × 120 files through the parsers (default 20); RECONTACT_FUZZ_SEED replays a run.
+ */
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const RUNS = Math.max(1, Number(process.env.RECONTACT_FUZZ_RUNS ?? 20));
+const BATCH = 50;
+const PURE_RUNS = RUNS * 120;
+const SEED = Number(process.env.RECONTACT_FUZZ_SEED ?? Date.now() % 2 ** 31);
+const DEEP = 10_000;
+const TERMINAL_OR_DOCUMENTED = new Set<IngestOutcome["status"]>(["ok", "quarantined", "ctr", "waiting", "superseded"]);
+const FIELD_REQUIRED = new Set(["SCHEMA_VIOLATION", "MISSING_CUSTOMER_ID"]);
+
+// ---------------------------------------------------------------------------------------------
+// Seeds: valid files from the fixtures, with their metadata
+
+type SeedBody = { kind: "json"; value: unknown } | { kind: "json-seq"; values: unknown[]; separator: string } | { kind: "text"; text: string };
+interface Seed {
+  name: string;
+  /** Where under the upload prefix it goes: the tail of the key the parsers may read (e.g. Analysis/Voice/…). */
+  tail: string;
+  prefix: "transcripts/" | "analysis/" | "ctr/";
+  body: SeedBody;
+  meta: Record<string, string>;
+}
+
+function fixture(path: string, prefix: Seed["prefix"] = "transcripts/", tail?: string): Seed {
+  const full = join(ROOT, path);
+  const text = readFileSync(full, "utf8");
+  let meta: Record<string, string> = {};
+  try {
+    meta = JSON.parse(readFileSync(`${full}.meta.json`, "utf8")) as Record<string, string>;
+  } catch {
+    // no sidecar (envelopes, CTRs)
+  }
+  let body: SeedBody;
+  try {
+    body = { kind: "json", value: JSON.parse(text) };
+  } catch {
+    // Firehose concatenates records with or without a newline between them.
+    const separator = text.includes("}\n{") ? "\n" : "";
+    body = text.trimStart().startsWith("{") ? { kind: "json-seq", values: splitConcatenated(text), separator } : { kind: "text", text };
+  }
+  return { name: path, tail: tail ?? path.slice(path.lastIndexOf("/") + 1), prefix, body, meta };
+}
+
+/** `{…}{…}` → values: the records of a Firehose object (the fixtures are well-formed). */
+function splitConcatenated(text: string): unknown[] {
+  const values: unknown[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === "{") {
+      if (depth++ === 0) start = i;
+    } else if (ch === "}" && --depth === 0) values.push(JSON.parse(text.slice(start, i + 1)));
+  }
+  return values;
+}
+
+const F = "tests/fixtures/formats";
+const SEEDS: Seed[] = [
+  fixture("samples/demo/c-0005.json"),
+  fixture("samples/demo/c-0002.json"),
+  fixture("samples/demo/c-0020.json"),
+  fixture("samples/demo/c-0051.json"),
+  fixture("samples/demo/c-0028.json"),
+  fixture(`${F}/real/Analysis/Voice/2022/06/22/7c77422d-f9ba-4111-ad48-b2f5dadf854a_analysis_2022-06-22T17:00:12Z.json`, "analysis/", "Analysis/Voice/2022/06/22/7c77422d-f9ba-4111-ad48-b2f5dadf854a_analysis_2022-06-22T17:00:12Z.json"),
+  fixture(`${F}/real/Analysis/Chat/2022/10/27/b49644f6-672f-445c-b209-f76b36482830_analysis_2022-10-27T03:34:43Z.json`, "analysis/", "Analysis/Chat/2022/10/27/b49644f6-672f-445c-b209-f76b36482830_analysis_2022-10-27T03:34:43Z.json"),
+  fixture(
+    `${F}/docs/contact-lens/Analysis/Voice/Redacted/2019/03/22/11111111-1111-1111-1111-11111111111_analysis_redacted_2019-03-22T23:40:00Z.json`,
+    "analysis/",
+    "Analysis/Voice/Redacted/2019/03/22/11111111-1111-1111-1111-11111111111_analysis_redacted_2019-03-22T23:40:00Z.json",
+  ),
+  fixture(
+    `${F}/docs/contact-lens/Analysis/Voice/2020/02/04/1d0c1100-0000-4000-8000-000000000121_analysis_2020-02-04T21:14:16Z.json`,
+    "transcripts/",
+    "Analysis/Voice/2020/02/04/1d0c1100-0000-4000-8000-000000000121_analysis_2020-02-04T21:14:16Z.json",
+  ),
+  fixture(
+    `${F}/docs/contact-lens/Analysis/Voice/2022/11/07/1d0c1100-0000-4000-8000-000000000122_analysis_2022-11-07T22:10:04Z.json`,
+    "analysis/",
+    "Analysis/Voice/2022/11/07/1d0c1100-0000-4000-8000-000000000122_analysis_2022-11-07T22:10:04Z.json",
+  ),
+  fixture(`${F}/docs/transcribe/alternatives/my-first-transcription-job.json`),
+  fixture(`${F}/real/transcripts/transcribe/docs-speaker-partitioning/my-first-transcription-job.json`),
+  fixture(`${F}/real/transcripts/transcribe/docs-channel-identification/my-first-transcription-job.json`),
+  fixture(`${F}/real/transcripts/call-analytics/2022/example-call.wav.json`),
+  fixture(`${F}/docs/ctr/2024/05/13/10/recontact-ctr-1-2024-05-13-10-15-42-6f1c3c1e-5f43-4a8b-9a3e-0d7a1e2b3c4d`, "ctr/"),
+  fixture(`${F}/docs/ctr/2024/05/13/11/recontact-ctr-1-2024-05-13-11-20-03-0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d`, "ctr/"),
+  fixture(`${F}/docs/ctr/exports/ctr-array.json`, "ctr/"),
+  ...["ar-refund", "en-billing", "en-short", "fa-password", "ko-cancel", "nl-factuur", "zh-delivery"].map((n) => fixture(`${F}/docs/plain-text/${n}.txt`)),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Mutation plans: small, printable descriptions; the bytes are derived from them
+
+type JsonOp = { kind: "wrong-type"; at: number; value: number } | { kind: "delete"; at: number } | { kind: "deep"; at: number; shape: "array" | "object" };
+type ByteOp = { kind: "truncate"; at: number } | { kind: "flip"; at: number; bit: number } | { kind: "insert"; at: number; bytes: number[] };
+type Encoding = "utf16le-bom" | "utf16be-bom" | "utf16le-no-bom";
+type MetaOp = { kind: "drop"; name: string } | { kind: "set"; name: string; value: string };
+type KeyStyle = "plain" | "spaces" | "unicode" | "symbols";
+interface Plan {
+  seed: number;
+  json: JsonOp[];
+  bytes: ByteOp[];
+  encoding: Encoding | undefined;
+  meta: MetaOp | undefined;
+  key: KeyStyle;
+  empty: boolean;
+}
+
+const META_NAMES = ["customer-id", "contact-id", "started-at", "channel", "agent-speaker", "customer-channel", "agent-channel"];
+const position = fc.nat({ max: 2 ** 31 - 1 });
+const jsonOp: fc.Arbitrary<JsonOp> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant("wrong-type" as const), at: position, value: fc.nat({ max: 63 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("delete" as const), at: position }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("deep" as const), at: position, shape: fc.constantFrom("array" as const, "object" as const) }) },
+);
+const byteOp: fc.Arbitrary<ByteOp> = fc.oneof(
+  fc.record({ kind: fc.constant("truncate" as const), at: position }),
+  fc.record({ kind: fc.constant("flip" as const), at: position, bit: fc.nat({ max: 7 }) }),
+  fc.record({ kind: fc.constant("insert" as const), at: position, bytes: fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 8 }) }),
+);
+const planArb: fc.Arbitrary<Plan> = fc
+  .record({
+    seed: fc.nat({ max: SEEDS.length - 1 }),
+    json: fc.oneof({ weight: 1, arbitrary: fc.constant([] as JsonOp[]) }, { weight: 1, arbitrary: fc.array(jsonOp, { minLength: 1, maxLength: 2 }) }),
+    bytes: fc.oneof({ weight: 1, arbitrary: fc.constant([] as ByteOp[]) }, { weight: 1, arbitrary: fc.array(byteOp, { minLength: 1, maxLength: 3 }) }),
+    encoding: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom<Encoding>("utf16le-bom", "utf16be-bom", "utf16le-no-bom") }),
+    meta: fc.oneof(
+      { weight: 5, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("drop" as const), name: fc.constantFrom(...META_NAMES) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("set" as const), name: fc.constantFrom(...META_NAMES), value: fc.string({ unit: "grapheme-ascii", maxLength: 24 }) }) },
+    ),
+    key: fc.constantFrom<KeyStyle>("plain", "plain", "spaces", "unicode", "symbols"),
+    empty: fc.nat({ max: 99 }).map((n) => n < 2),
+  })
+  .filter((p) => p.empty || p.json.length > 0 || p.bytes.length > 0 || p.encoding !== undefined || p.meta !== undefined);
+
+const KEY_DIRS: Record<KeyStyle, string> = {
+  plain: "",
+  spaces: "with spaces/ two  spaces and trailing /",
+  unicode: "café-ñandú-日本語-대한민국-مرحبا-فارسی-😀-e\u0301/",
+  symbols: "a+b%20c&d=e;f@g,h(1)'!$~/",
+};
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Path = (string | number)[];
+
+/** Every node of a JSON value except the root, depth first, at most `limit`. */
+function jsonPaths(value: Json, limit = 4000): Path[] {
+  const out: Path[] = [];
+  const stack: { v: Json; p: Path }[] = [{ v: value, p: [] }];
+  while (stack.length > 0 && out.length < limit) {
+    const { v, p } = stack.pop()!;
+    if (p.length > 0) out.push(p);
+    if (Array.isArray(v)) v.forEach((c, i) => stack.push({ v: c, p: [...p, i] }));
+    else if (v !== null && typeof v === "object") for (const [k, c] of Object.entries(v)) stack.push({ v: c, p: [...p, k] });
+  }
+  return out;
+}
+
+const WRONG_VALUES: Json[] = [null, 0, -1, 1.5, 1e308, -0.000001, "", " ", "x", "2026-13-45T99:99:99Z", "not-a-date", true, false, [], {}, ["x"], [null], { x: 1 }, [[[]]], "\u0000", "\ud800", "😀".repeat(50)];
+const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+const DEEP_MARK = "\u0000__deep__\u0000";
+
+function applyJsonOps(root: Json, ops: readonly JsonOp[]): { value: Json; deep?: "array" | "object" } {
+  const value = structuredClone(root);
+  let deep: "array" | "object" | undefined;
+  for (const op of ops) {
+    const paths = jsonPaths(value);
+    if (paths.length === 0) continue;
+    const path = paths[op.at % paths.length]!;
+    const parent = path.slice(0, -1).reduce<Json>((node, part) => (node as Record<string | number, Json>)[part]!, value) as Record<string | number, Json> | Json[];
+    const last = path.at(-1)!;
+    if (op.kind === "delete") {
+      if (Array.isArray(parent)) parent.splice(Number(last), 1);
+      else delete parent[last as string];
+    } else if (op.kind === "deep") {
+      (parent as Record<string | number, Json>)[last] = DEEP_MARK;
+      deep = op.shape;
+    } else {
+      const current = (parent as Record<string | number, Json>)[last];
+      const candidates = WRONG_VALUES.filter((v) => typeOf(v) !== typeOf(current));
+      (parent as Record<string | number, Json>)[last] = candidates[op.value % candidates.length]!;
+    }
+  }
+  return { value, ...(deep ? { deep } : {}) };
+}
+
+function nested(shape: "array" | "object", depth = DEEP): string {
+  return shape === "array" ? `${"[".repeat(depth)}1${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+}
+
+function serialise(value: Json, deep: "array" | "object" | undefined): string {
+  const text = JSON.stringify(value);
+  return deep ? text.replace(JSON.stringify(DEEP_MARK), nested(deep)) : text;
+}
+
+function encode(text: string, encoding: Encoding | undefined): Uint8Array {
+  if (!encoding) return new TextEncoder().encode(text);
+  const le = Buffer.from(text, "utf16le");
+  if (encoding === "utf16le-no-bom") return le;
+  if (encoding === "utf16le-bom") return Buffer.concat([Buffer.from([0xff, 0xfe]), le]);
+  const be = Buffer.from(le);
+  be.swap16();
+  return Buffer.concat([Buffer.from([0xfe, 0xff]), be]);
+}
+
+function applyByteOps(bytes: Uint8Array, ops: readonly ByteOp[]): Uint8Array {
+  let out = Buffer.from(bytes);
+  for (const op of ops) {
+    if (op.kind === "truncate") out = out.subarray(0, out.length === 0 ? 0 : op.at % out.length);
+    else if (op.kind === "flip") {
+      if (out.length > 0) out[op.at % out.length] = out[op.at % out.length]! ^ (1 << op.bit);
+    } else {
+      const at = op.at % (out.length + 1);
+      out = Buffer.concat([out.subarray(0, at), Buffer.from(op.bytes), out.subarray(at)]);
+    }
+  }
+  return out;
+}
+
+interface FuzzFile {
+  key: string;
+  body: Uint8Array;
+  metadata: Record<string, string>;
+  /** The plan, or a name for the fixed cases: what a failure report shows. */
+  how: string;
+}
+
+function buildFile(plan: Plan, keyBase: string): FuzzFile {
+  const seed = SEEDS[plan.seed]!;
+  let text: string;
+  let jsonOps = plan.json;
+  let byteOps = plan.bytes;
+  if (seed.body.kind === "text") {
+    text = seed.body.text;
+    // No JSON to mistype in plain text: the same positions cut the text instead.
+    byteOps = [...jsonOps.map((op): ByteOp => ({ kind: "truncate", at: op.at })), ...byteOps];
+    jsonOps = [];
+  } else if (seed.body.kind === "json-seq") {
+    const { values, separator } = seed.body;
+    const target = (jsonOps[0]?.at ?? 0) % values.length;
+    const mutated = values.map((v, i) => (i === target ? applyJsonOps(v as Json, jsonOps) : { value: v as Json }));
+    text = mutated.map((m) => serialise(m.value, m.deep)).join(separator);
+  } else {
+    const m = applyJsonOps(seed.body.value as Json, jsonOps);
+    text = serialise(m.value, m.deep);
+  }
+  const body = plan.empty ? new Uint8Array(0) : applyByteOps(encode(text, plan.encoding), byteOps);
+  const metadata = { ...seed.meta };
+  if (plan.meta?.kind === "drop") delete metadata[plan.meta.name];
+  else if (plan.meta?.kind === "set") metadata[plan.meta.name] = plan.meta.value;
+  return { key: `${seed.prefix}${keyBase}/${KEY_DIRS[plan.key]}${seed.tail}`, body, metadata, how: `${seed.name} ${JSON.stringify({ ...plan, seed: undefined })}` };
+}
+
+/** The named edge cases, once: huge strings, deep nesting, UTF-16, zero bytes. */
+function fixedCases(): FuzzFile[] {
+  const demo = SEEDS[0]!.body.kind === "json" ? (SEEDS[0]!.body.value as Envelope) : undefined!;
+  const hugeText = "Mijn factuur is veel te hoog deze maand en ik begrijp niet waarom. ".repeat(45_000); // ≈ 3 MB
+  const huge = { ...demo, contactId: "fuzz-huge-3mb", turns: [...demo.turns, { speaker: "customer", text: hugeText, offsetMs: 999_000 }] };
+  const transcribe = SEEDS.find((s) => s.name.endsWith("alternatives/my-first-transcription-job.json"))!;
+  const oversized = structuredClone(transcribe.body.kind === "json" ? (transcribe.body.value as { results: { transcripts: { transcript: string }[] } }) : undefined!);
+  oversized.results.transcripts[0]!.transcript = "x".repeat(5_700_000); // over the 5 MB default limit
+  const envelopeText = JSON.stringify({ ...demo, contactId: "fuzz-utf16" });
+  const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+  return [
+    { key: "transcripts/fuzz/fixed/huge 3 MB.json", body: json(huge), metadata: {}, how: "envelope with a 3 MB customer turn" },
+    { key: "transcripts/fuzz/fixed/oversized 5.7 MB.json", body: json(oversized), metadata: transcribe.meta, how: "Transcribe output with a 5.7 MB transcript (over the limit)" },
+    { key: "transcripts/fuzz/fixed/deep-array.json", body: new TextEncoder().encode(nested("array")), metadata: {}, how: "10,000 nested arrays" },
+    {
+      key: "transcripts/fuzz/fixed/deep-in-envelope.json",
+      body: new TextEncoder().encode(JSON.stringify({ ...demo, contactId: "fuzz-deep" }).replace(/}$/, `,"extra":${nested("object")}}`)),
+      metadata: {},
+      how: "valid envelope with an unknown field nested 10,000 levels",
+    },
+    { key: "transcripts/fuzz/fixed/deep-turns.json", body: new TextEncoder().encode(JSON.stringify({ ...demo, contactId: "fuzz-deep-turns", turns: "DEEP" }).replace('"DEEP"', nested("array"))), metadata: {}, how: "envelope whose turns are 10,000 nested arrays" },
+    { key: "ctr/fuzz/fixed/deep-ctr", body: new TextEncoder().encode(`{"ContactId":"x","InitiationMethod":"INBOUND","Attributes":${nested("object")}}`), metadata: {}, how: "CTR with attributes nested 10,000 levels" },
+    { key: "transcripts/fuzz/fixed/utf16le.json", body: encode(envelopeText, "utf16le-bom"), metadata: {}, how: "valid envelope in UTF-16LE with BOM" },
+    { key: "transcripts/fuzz/fixed/utf16be.json", body: encode(envelopeText.replace("fuzz-utf16", "fuzz-utf16be"), "utf16be-bom"), metadata: {}, how: "valid envelope in UTF-16BE with BOM" },
+    { key: "transcripts/fuzz/fixed/zero bytes.json", body: new Uint8Array(0), metadata: {}, how: "zero-byte object" },
+    { key: "ctr/fuzz/fixed/zero", body: new Uint8Array(0), metadata: {}, how: "zero-byte CTR object" },
+  ];
+}
+
+/** Good files that must be stored whatever happens around them. */
+function goodFiles(run: number): { file: FuzzFile; contactId: string }[] {
+  const demo = SEEDS[2]!.body.kind === "json" ? (SEEDS[2]!.body.value as Envelope) : undefined!;
+  const id = (kind: string) => `good-${SEED}-${run}-${kind}`;
+  const phone = (n: number) => `+31 6 ${String(10_000_000 + ((SEED + run * 3 + n) % 89_999_999)).padStart(8, "0")}`;
+  const env = goodEnvelope({ contactId: id("env"), customerId: phone(0), startedAt: "2026-11-16T09:00:00Z", text: "I was charged twice on my last invoice." });
+  const txt = toPlainText({ ...demo, contactId: id("txt"), customer: { id: phone(1) } }, demo.language!);
+  const lens = toContactLens({ ...(SEEDS[0]!.body as { value: Envelope }).value, contactId: id("lens"), customer: { id: phone(2) } }, { version: "VOICE-2022-11-30" });
+  const utf8 = (s: string) => new TextEncoder().encode(s);
+  return [
+    { contactId: id("env"), file: { key: `transcripts/good/${run}/${id("env")}.json`, body: utf8(env), metadata: {}, how: "good envelope" } },
+    { contactId: id("txt"), file: { key: `transcripts/good/${run}/${txt.key}`, body: utf8(txt.body), metadata: txt.meta!, how: "good plain text" } },
+    { contactId: id("lens"), file: { key: `analysis/good/${run}/${lens.key}`, body: utf8(lens.body), metadata: lens.meta!, how: "good Contact Lens" } },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe("ingest fuzzing: mutated files of every format never crash ingest and never block good files", () => {
+  let stack: LocalStack;
+  const unhandled: unknown[] = [];
+  const onUnhandled = (error: unknown) => void unhandled.push(error);
+
+  beforeAll(async () => {
+    process.on("unhandledRejection", onUnhandled);
+    process.on("uncaughtException", onUnhandled);
+    stack = await startLocalStack();
+  });
+
+  afterAll(async () => {
+    process.off("unhandledRejection", onUnhandled);
+    process.off("uncaughtException", onUnhandled);
+    await stack?.stop();
+  });
+
+  it("through the local S3 and DynamoDB: every upload ends ok, quarantined (naming key and field) or in a CTR-join state", async () => {
+    const violations: string[] = [];
+    let delivered = 0;
+    let mutants = 0;
+    let goods = 0;
+
+    const check = async (file: FuzzFile) => {
+      const outcome = stack.outcomes.get(file.key)?.at(-1);
+      const where = `${JSON.stringify(file.key)} (${file.how.slice(0, 300)})`;
+      if (!outcome) return void violations.push(`${where}: no outcome — the handler threw on every delivery (dead-lettered)`);
+      if (!TERMINAL_OR_DOCUMENTED.has(outcome.status)) return void violations.push(`${where}: status ${outcome.status} ${JSON.stringify(outcome)}`);
+      if (outcome.status === "quarantined") {
+        if (!outcome.error.includes(file.key)) violations.push(`${where}: quarantine error does not name the key: ${outcome.error.slice(0, 300)}`);
+        if (FIELD_REQUIRED.has(outcome.code)) {
+          const field = outcome.record.field;
+          if (!field) violations.push(`${where}: ${outcome.code} without a field: ${outcome.error.slice(0, 300)}`);
+          else if (!outcome.error.includes(field)) violations.push(`${where}: ${outcome.code} error does not name its field ${field}: ${outcome.error.slice(0, 300)}`);
+        }
+      }
+      if (outcome.status === "ok" && !(await stack.runtime.contacts.getContact(outcome.contactId))) {
+        violations.push(`${where}: ok, but contact ${outcome.contactId} is not stored`);
+      }
+    };
+
+    const runBatch = async (files: FuzzFile[], good: { file: FuzzFile; contactId: string }[]) => {
+      const all = [...files, ...good.map((g) => g.file)];
+      // Good files in the middle of the batch, uploaded concurrently with the mutants.
+      const order = [...all.slice(0, Math.floor(files.length / 2)), ...good.map((g) => g.file), ...all.slice(Math.floor(files.length / 2), files.length)];
+      const uploads = await Promise.allSettled(order.map((f) => stack.upload(f.key, f.body, f.metadata)));
+      const uploaded = order.filter((_, i) => uploads[i]!.status === "fulfilled");
+      uploads.forEach((u, i) => {
+        if (u.status === "rejected") violations.push(`${JSON.stringify(order[i]!.key)}: the test could not upload it (${String(u.reason).slice(0, 200)})`);
+      });
+      delivered += uploaded.length;
+      await stack.settle(delivered);
+      for (const f of uploaded) await check(f);
+      for (const g of good) {
+        const stored = await stack.runtime.contacts.getContact(g.contactId);
+        if (!stored) violations.push(`${g.file.key} (${g.file.how}): a good file in a fuzzed batch was not stored: ${JSON.stringify(stack.outcomes.get(g.file.key))}`);
+        else if (stored.sourceKey !== g.file.key) violations.push(`${g.file.key}: contact ${g.contactId} stored from ${stored.sourceKey}`);
+      }
+      mutants += files.length;
+      goods += good.length;
+    };
+
+    await runBatch(fixedCases(), goodFiles(-1));
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(planArb, { minLength: BATCH, maxLength: BATCH }), async (plans) => {
+        const r = run++;
+        await runBatch(plans.map((p, i) => buildFile(p, `fuzz/${SEED}/${r}/${i}`)), goodFiles(r));
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+
+    console.log(`ingest fuzz (seed ${SEED}): ${mutants} mutated files and ${goods} good files through the local S3/DynamoDB ingest path`);
+    expect(unhandled.map(String)).toEqual([]);
+    expect(violations).toEqual([]);
+  });
+
+  it("through the parsers: mutants either parse, pseudonymise and classify, or fail with an InputError naming key and field", async () => {
+    const config = parseConfig({});
+    const classifier: Classifier = await loadClassifier(join(REPO_MODELS_DIR, "reason", "model.json"));
+    const violations: string[] = [];
+    let files = 0;
+    fc.assert(
+      fc.property(planArb, fc.nat(), (plan, n) => {
+        const file = buildFile(plan, `fuzz/pure/${n}`);
+        files++;
+        if (file.body.length > config.maxObjectBytes) return;
+        const source = { key: file.key, body: file.body, metadata: file.metadata };
+        try {
+          if (detectFormat(source) === "ctr") {
+            parseCtrObject(decodeText(file.body, file.key), file.key);
+            return;
+          }
+          const contact = pseudonymise(parseTranscript(source), "fuzz-secret-0123456789", config.defaultCountry);
+          describeContact(contact, { config, reasonClassifier: classifier, clock: () => new Date("2026-12-31T00:00:00Z") });
+        } catch (error) {
+          const where = `${JSON.stringify(file.key)} (${file.how.slice(0, 300)})`;
+          if (!(error instanceof InputError)) return void violations.push(`${where}: threw ${String(error).slice(0, 300)}`);
+          if (!error.message.includes(file.key)) violations.push(`${where}: ${error.code} does not name the key: ${error.message.slice(0, 300)}`);
+          if (FIELD_REQUIRED.has(error.code) && !error.field) violations.push(`${where}: ${error.code} without a field: ${error.message.slice(0, 300)}`);
+        }
+      }),
+      { numRuns: PURE_RUNS, seed: SEED },
+    );
+    console.log(`ingest fuzz (seed ${SEED}): ${files} mutated files through detect → parse → pseudonymise → classify`);
+    expect(violations).toEqual([]);
+  });
+});
