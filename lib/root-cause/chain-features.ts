@@ -1,6 +1,8 @@
 import type { Turn } from "../contact/contact.ts";
 import type { SparseVector } from "../classify/linear-model.ts";
 import { termCounts, type FeatureSettings } from "../text/features.ts";
+import { normaliseText } from "../text/normalise.ts";
+import { words } from "../text/tokenize.ts";
 
 /**
  * Features of a repeat chain for the root-cause model, built so that a chain's scores are a sum
@@ -42,12 +44,18 @@ export interface SentenceTerms {
  * Term counts of each sentence of a contact, speaker-prefixed. Sentences, not turns, are the unit:
  * word n-grams never run across a sentence end, and evidence is quoted sentence by sentence.
  */
-export function sentenceTerms(turns: readonly Pick<Turn, "speaker" | "text">[], language: string, settings: FeatureSettings): SentenceTerms[] {
+export function sentenceTerms(
+  turns: readonly Pick<Turn, "speaker" | "text">[],
+  language: string,
+  settings: FeatureSettings,
+  concepts = false,
+): SentenceTerms[] {
   const out: SentenceTerms[] = [];
   for (const turn of turns) {
     for (const text of sentences(turn.text)) {
       const counts = new Map<string, number>();
       addTerms(counts, turn.speaker, text, language, settings);
+      if (concepts) for (const concept of cueConcepts(text, language)) counts.set(`${SPEAKER_PREFIX[turn.speaker]}@${concept}`, 1);
       if (counts.size > 0) out.push({ speaker: turn.speaker, text, counts });
     }
   }
@@ -94,4 +102,206 @@ export function concatBlocks(parts: readonly { vector: SparseVector; block: numb
   }
   const indices = [...sum.keys()].sort((a, b) => a - b);
   return { indices: Int32Array.from(indices), values: Float64Array.from(indices, (i) => sum.get(i)!) };
+}
+
+// --- cue concepts -------------------------------------------------------------------------------
+
+/**
+ * Cue concepts of SPEC 3.2, shared by the six languages: a phrase of any language adds the same
+ * feature ("a:@approval"), so what the model learns about a concept from Korean chains also holds
+ * for Dutch ones — each language alone has only a few dozen training chains. The model, not the
+ * table, decides what a concept is worth for which cause and role.
+ *
+ * Matching: English and Dutch phrases match whole words ("*" at the end: any word that starts so);
+ * the other languages match substrings of the normalised text (Arabic and Persian attach clitics,
+ * Chinese has no spaces), Korean ignoring spaces (its spacing varies).
+ */
+export const CUE_CONCEPTS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  /** The agent may not or cannot do it themselves. */
+  no_authority: {
+    en: ["not allowed", "aren't allowed", "isn't allowed", "not permitted", "authority", "authoris*", "authoriz*", "can't override", "cannot override", "from here", "from my screen", "myself", "my system won't", "won't let me", "no way of", "not something agents", "not something i can", "only they can", "only the", "out of my hands", "i can't", "i cannot", "i'm unable", "i am unable", "not able to"],
+    nl: ["mag ik niet", "mag niet", "mogen we niet", "mogen niet", "niet toegestaan", "niet zelf", "zelf niet", "bevoegd*", "mijn bevoegdheden", "kan ik niet", "kunnen we niet", "dat kan ik", "niet in mijn", "enkel", "alleen zij", "uitzondering"],
+    ar: ["صلاحی", "مو عندی", "مش عندی", "مش فی ایدی", "مش بایدی", "ما بایدی", "ما اقدر", "ما بقدر", "ماقدرش", "مقدرش", "ما نقدر", "ما بنقدر", "مش مسموح", "غیر مسموح", "لا یسمح", "ما ینفع", "مش متاح لی", "من عندی", "ما ینطبق من عندی", "استثناء", "استثنا"],
+    fa: ["اجازه", "دسترسی", "نمی تونم", "نمی تونیم", "نمیتونم", "نمی شه", "مجاز", "از دست من", "من خودم", "ما نمی", "استثنا"],
+    ko: ["권한", "제선에서", "제쪽에서", "저희쪽에서", "수없", "수가없", "해드릴수없", "어렵습니다", "드리기어렵", "불가", "못해드", "할수있는게아니", "조정할수있는부분이아니", "예외"],
+    zh: ["权限", "没法", "没办法", "不能直接", "操作不了", "决定不了", "改不了", "报不了", "点不了", "销不了", "无法", "不能", "违规", "例外"],
+  },
+  /** Someone else must approve, review or decide. */
+  approval: {
+    en: ["approv*", "sign off", "signed off", "sign it off", "sign-off", "team leader", "supervisor", "manager", "underwrit*", "review*", "refer*", "agree it", "agreed by", "decide", "decision", "case handler", "back office", "escalat*", "second-line", "specialist team"],
+    nl: ["goedkeur*", "goedgekeurd", "akkoord", "beoordel*", "leidinggevende", "teamleider", "voorleggen", "toekennen", "beslissing", "beslist", "backoffice", "escal*", "dienst", "afdeling"],
+    ar: ["موافق", "یعتمد", "اعتماد", "مشرف", "المدیر", "مدیر", "اللجنه", "یراجعو", "مراجعه", "یوقع", "توقیع", "ارفعه", "هرفع", "یقرر", "بتقرره", "قسم", "فریق", "اداره", "اداره"],
+    fa: ["تایید", "سرپرست", "مدیر", "رئیس", "ریيس", "بررسی", "امضا", "مجوز", "نظر بده", "واحد", "تیم"],
+    ko: ["승인", "심사", "검토", "팀장", "지점장", "결재", "심의", "판단", "조사", "이의신청", "팀"],
+    zh: ["审批", "审核", "核实", "主管", "班长", "判定", "核价", "上报", "升级", "部门", "组"],
+  },
+  /** A rule, policy, process or condition. */
+  rule: {
+    en: ["policy", "rule", "rules", "process", "procedure", "terms", "conditions", "regulat*", "mandate", "requirement", "required", "has to be", "have to be", "needs to be", "must be", "can only", "only be", "only once"],
+    nl: ["procedure", "beleid", "regel", "regels", "voorwaarden", "reglement", "veiligheidsredenen", "moet eerst", "moet echt", "moeten eerst", "pas als", "pas na", "enkel na", "enige manier"],
+    ar: ["سیاسه", "شرط", "قانون", "الاجراء", "اجراءات", "حسب النظام", "لازم", "یحتاج", "بحاجه", "ما یتم", "الا"],
+    fa: ["طبق", "قانون", "روال", "دستورالعمل", "ایین نامه", "آیین نامه", "مقررات", "الزامی", "باید", "فقط با", "فقط از طریق", "منوط"],
+    ko: ["규정", "기준상", "기준", "원칙", "절차", "지침", "내부", "정해져", "되어있습니다", "있어야", "해야", "거쳐야"],
+    zh: ["规定", "规则", "制度", "按照", "标准", "流程", "条款", "要求", "必须", "须经", "才能", "需要"],
+  },
+  /** Paperwork or presence: a form, a signature, in writing, in person, at a branch. */
+  paperwork: {
+    en: ["form", "in writing", "signed", "signature", "signatories", "in person", "branch", "photo id", "paperwork", "copy of", "by post", "documents", "certificate", "evidence of", "proof of"],
+    nl: ["formulier", "ondertekend", "ondertekenen", "handtekening", "schriftelijk", "per post", "aangetekend*", "kopie", "kantoor", "filiaal", "bewijs", "attest", "akte", "afspraak"],
+    ar: ["نموذج", "الفرع", "خطی", "موقع منک", "موقّع", "کتاب مختوم", "بنفسک", "حضوری", "الهویه", "صوره", "اثبات", "مستند", "ورق"],
+    fa: ["فرم", "کتبی", "حضوری", "شعبه", "اصل", "مدارک", "امضا", "کارت ملی", "نامه", "سند", "مهر"],
+    ko: ["서면", "서류", "신분증", "창구", "방문", "동의서", "신고서", "사본", "증명서", "원본", "직접"],
+    zh: ["原件", "签字", "面签", "柜台", "网点", "书面", "凭证", "身份证", "本人", "材料", "证明"],
+  },
+  /** A processing time. */
+  waiting_time: {
+    en: ["working days", "business days", "within", "up to", "hours", "takes about", "waiting"],
+    nl: ["werkdagen", "binnen", "wachten", "termijn"],
+    ar: ["ایام عمل", "خلال", "ساعه", "انتظار", "بانتظار"],
+    fa: ["روز کاری", "روزهای کاری", "ساعت", "مهلت", "منتظر"],
+    ko: ["영업일", "이내", "최장", "기간", "대기"],
+    zh: ["工作日", "小时", "之内", "以内", "等待", "耐心"],
+  },
+  /** Earlier information was wrong: a correction. */
+  correction: {
+    en: ["wrong", "incorrect", "wasn't right", "isn't right", "not right", "wasn't correct", "not correct", "mistake", "mistaken", "mix-up", "mix up", "should have", "shouldn't have", "should've", "didn't need to", "don't need to", "misinform*", "confusion", "never", "isn't automatic", "not automatic", "wouldn't have helped", "instead of", "only works", "only included", "isn't yours", "nothing to do with", "that's not", "wasn't", "actually", "in fact", "i'm not sure why"],
+    nl: ["verkeerd*", "fout", "foute", "onjuist*", "klopt niet", "klopte niet", "had moeten", "hadden moeten", "niet hoeven", "niet had moeten", "nooit", "u heeft gelijk", "niet juist", "vergissing", "ten onrechte", "had te horen", "niet automatisch", "niks te maken", "niets te maken", "niet meer gebruikt", "doet niks", "zat er niet bij", "eigenlijk"],
+    ar: ["غلط", "خطا فی", "بالخطا", "المفروض", "ما تنطبق", "مش صحیح", "غیر صحیح", "مو صحیح", "عمره ما", "ما کان", "ما فیه", "مفیهوش", "انقالت", "اتقالک", "تتقالک", "من الاول", "من اصلها", "فعلا", "مش فورا", "بس", "معلومه"],
+    fa: ["اشتباه", "درست نیست", "درست نبوده", "به روز نبوده", "لازم نبود", "نبوده", "غلط", "راه حل نیست", "درست گفته", "حساب نشده", "نمی کنه", "نه ", "فقط برای"],
+    ko: ["잘못", "헷갈", "아니에요", "아니라", "관계가없", "맞고요", "맞습니다", "확인하지못", "안내가됐", "안내드린것", "않아요", "않습니다", "해결이안", "아니고"],
+    zh: ["不对", "说错", "错了", "不准确", "误会", "没关系", "不应该", "旧的", "老版本", "不是", "没有看", "并不", "不含", "不走", "其实"],
+  },
+  /** The customer or the agent refers to an earlier contact or agent. */
+  previous_contact: {
+    en: ["colleague", "last time", "on the phone", "the lady", "the man", "the guy", "the agent", "previous", "you were told", "i was told", "you were given", "was given", "they told me", "told me", "said", "rang", "called", "yesterday", "last week", "again"],
+    nl: ["collega", "vorige keer", "aan de telefoon", "medewerker", "mij gezegd", "werd gezegd", "gezegd", "zei", "zeiden", "gisteren", "vorige week", "opnieuw", "alweer", "nog steeds"],
+    ar: ["الموظف", "زمیلی", "زمیلک", "قالولی", "قالی", "قالت لی", "قلتو", "قلتوا", "امبارح", "امس", "المره", "اتصلت", "کلمتکم", "مره ثانیه", "ثانی"],
+    fa: ["همکار", "کارشناس", "گفتن", "گفته بودن", "گفتین", "دیروز", "دفعه قبل", "بهتون دادن", "قبلا", "زنگ زدم", "تماس گرفتم", "دوباره", "باز"],
+    ko: ["상담사", "상담원", "지난번", "앞선", "전화로들으신", "안내드린", "안내받", "어제", "그저께", "또", "다시", "말씀하셨"],
+    zh: ["同事", "上次", "之前", "上一个", "客服说", "前天", "昨天", "又", "再", "说是", "告诉我"],
+  },
+  /** Uncertainty. */
+  hedge: {
+    en: ["i think", "i believe", "not sure", "maybe", "perhaps", "probably", "i'd say", "should be able", "honestly", "haven't come across", "i don't know", "no idea", "i guess", "hmm", "might"],
+    nl: ["ik denk", "volgens mij", "misschien", "waarschijnlijk", "weet het niet", "weet ik niet", "niet zeker", "eigenlijk niet", "zou moeten", "denk ik"],
+    ar: ["اعتقد", "اظن", "یمکن", "ممکن", "علی الاغلب", "ما ادری", "مش متاکد", "غیر متاکد", "غالبا", "ربما", "والله ما"],
+    fa: ["فکر کنم", "فکر نکنم", "شاید", "احتمالا", "مطمئن نیستم", "نمیدونم", "نمی دونم", "معمولا", "راستش"],
+    ko: ["아마", "잘모르", "모르겠", "것같아요", "가능성", "정확히는", "보통"],
+    zh: ["可能", "应该", "估计", "不太确定", "不确定", "不清楚", "吧", "好像"],
+  },
+  /** A transfer or a referral elsewhere. */
+  transfer: {
+    en: ["transfer*", "put you through", "pop you through", "put you straight through", "wrong team", "wrong department", "sent me to", "ring them", "call them", "contact them"],
+    nl: ["doorverbind*", "doorverbonden", "doorgestuurd", "doorverwezen", "verkeerde afdeling", "moet ge bij", "moet u bij"],
+    ar: ["حولتک", "احولک", "حولنی", "بحولک", "اوصلک", "تحویل المکالمه", "تواصل معهم", "روح علی", "روحی علی"],
+    fa: ["منتقل", "وصل می کنم", "وصلتون", "باید برین", "پیگیری کنین"],
+    ko: ["이관", "연결해드", "돌려드", "넘겨드", "문의해보", "물어보"],
+    zh: ["转接", "转到", "转给", "转错", "问问"],
+  },
+  /** A self-service channel: app, website, online account, link, button. */
+  digital: {
+    en: ["app", "website", "online", "web", "page", "button", "link", "tab", "my account", "account page", "portal", "log in", "login", "logins", "screen", "menu", "option", "manage booking", "slider", "code"],
+    nl: ["app", "website", "online", "pagina", "knop", "link", "resetlink", "mijn", "inlog*", "scherm", "menu", "internetbankieren", "itsme", "account", "code", "downloaden", "exporteren"],
+    ar: ["التطبیق", "تطبیق", "الابلکیشن", "ابلکیشن", "الموقع", "الصفحه", "صفحه", "الرابط", "رابط", "اللینک", "لینک", "زرار", "زر ", "الشاشه", "شاشه", "حسابی", "خانه", "اونلاین", "الکترونی", "الکود", "الاعدادات"],
+    fa: ["اپ", "سایت", "پنل", "لینک", "دکمه", "صفحه", "همراه بانک", "پروفایل", "تنظیمات", "گزینه", "بخش", "آنلاین", "انلاین", "دانلود"],
+    ko: ["앱", "홈페이지", "링크", "버튼", "화면", "페이지", "메뉴", "온라인", "사이트", "인증", "다운로드", "모바일"],
+    zh: ["app", "官网", "页面", "按钮", "链接", "手机银行", "网上", "线上", "界面", "点了", "点进去", "刷了", "扫码", "下载"],
+  },
+  /** Self-service failing or missing: an error, nothing happens, no way to do it. */
+  broken_self_service: {
+    en: ["error", "something went wrong", "something's not right", "not valid", "invalid", "doesn't work", "didn't work", "isn't working", "expired", "keeps saying", "nothing happens", "stuck", "can't find", "couldn't find", "no way to", "there's no", "locked", "couldn't load", "try again later", "only updates", "doesn't show", "doesn't pull", "isn't something the website", "can't be edited online", "don't appear"],
+    nl: ["foutmelding", "ging iets mis", "werkt niet", "werkt nog steeds niet", "ongeldig*", "blijft hangen", "gebeurt niks", "gebeurt niets", "vind ik", "geen knop", "niet mogelijk", "probeer het later", "staat er niks", "staat er niet", "zit er niet in", "komt er geen", "niet online", "niet zelf", "kan ik niet"],
+    ar: ["خطا", "غیر صالح", "منتهی الصلاحیه", "ما بیصیر", "ما یشتغل", "مش شغال", "عالق", "ما لقیت", "مفیش", "ما فی ", "ما فیه", "حاول لاحقا", "واقفه", "صفحه بیضا", "تلف", "ما بتخلینی", "مش بیعرض", "مش بیقول", "ما یظهر", "مش ظاهر"],
+    fa: ["خطا", "کار نمی کنه", "منقضی", "در دسترس نیست", "هیچ اتفاقی", "پیدا نکردم", "هیچ جا", "گزینه ای نیست", "نشون نمی ده", "نمی ده", "به روز نمی شه", "خاکستری", "رفرش", "راهی ندارم", "راهی برای"],
+    ko: ["오류", "안돼", "안나와", "안나오", "멈춰", "없어요", "유효하지않", "만료", "찾을수없", "뜨고", "떠요", "흰화면", "하얀화면", "빈칸", "결과가없", "표시되진않", "기능이", "방법정말없", "볼수있는데가없", "못하고"],
+    zh: ["失败", "没反应", "打不开", "查不了", "查不到", "看不到", "转圈", "不可用", "失效", "异常", "暂无", "没有退订", "不显示", "弄不了", "没更新", "加载"],
+  },
+  /** Calling only to check the status of something. */
+  status_check: {
+    en: ["just checking", "just calling to", "check whether", "check if", "still shows", "still says", "status", "tracking", "only to check", "wanted to check", "make sure", "has said", "shows"],
+    nl: ["even checken", "even navragen", "status", "nog steeds", "nog altijd", "volgen", "wil weten", "staat nog"],
+    ar: ["اطمن", "اتاکد", "حاله", "لسه", "للحین", "برضه", "برضو", "مکتوب", "بیقول", "یعرض", "بس اعرف"],
+    fa: ["ببینم", "مطمئن شم", "وضعیت", "هنوز", "باز همون", "می زنه", "نشون می ده", "چک کردن", "بفهمم"],
+    ko: ["확인하려고", "상태", "진행", "여전히", "아직", "확인만", "맞는지만", "떠있", "나와서", "조회"],
+    zh: ["想问问", "进度", "状态", "还是", "只能再", "只好", "到了没", "批了没", "显示", "查询"],
+  },
+  /** A cause outside the company's contact centre: outage, weather, strike, third party, defect. */
+  external: {
+    en: ["outage", "storm", "strike", "fog", "snow", "weather", "flood", "manufacturer", "courier", "third-party", "third party", "provider", "contractor", "supplier", "faulty", "batch", "fire", "power", "network", "dealer", "known issue", "engineers", "damaged", "recall", "bug"],
+    nl: ["storing", "storm", "staking", "brand", "stroom", "fabrikant", "producent", "vervoerder", "netbeheerder", "aannemer", "defect*", "leverancier", "post", "lek*", "sorteer*", "depot", "weer", "bekend probleem", "gemeente"],
+    ar: ["عطل", "خلل", "الشبکه", "الشرکه المصنعه", "المصنع", "الجمارک", "الطریق", "مقفول", "ضغط", "شرکه", "السفاره", "اعطال", "کیبل", "الشبوره", "تحدیث", "متاثره", "تاخیر"],
+    fa: ["طوفان", "اختلال", "قطعی", "تولیدکننده", "تولید کننده", "پست", "تصادف", "گرد و خاک", "سرور", "شرکت", "خراب", "ایراد", "مشکل کیفی", "کلاهبرداری", "ریزش", "بسته شده", "تعمیرگاه"],
+    ko: ["장애", "풍랑", "경보", "제조", "불량", "택배사", "업체", "공사", "손상", "카드사", "항공사", "전산", "버전", "현상", "사고", "중단"],
+    zh: ["故障", "台风", "暴雨", "升级", "快递公司", "厂家", "暂停", "封闭", "坏了", "弄丢", "银行说", "平台", "系统", "通道"],
+  },
+  /** The customer's own new situation, plans or information. */
+  customer_change: {
+    en: ["changed", "change of plans", "instead", "turns out", "remembered", "forgot", "by mistake", "called off", "stolen", "lost", "decided", "embarrassing", "my fault", "new", "now"],
+    nl: ["ineens", "uiteindelijk", "blijkt", "bleek", "vergeten", "gestolen", "toch", "veranderd", "vertraagd", "opgeschoven", "besloten", "nieuwe", "nu"],
+    ar: ["طلعت", "لقیت", "اجل", "قررت", "غیرت", "نسیت", "ضاع", "سرق", "النهارده", "الیوم", "جدید", "تغیر", "اتشرخ"],
+    fa: ["حالا", "عوض شده", "امروز", "یادم", "گرفتم", "خریده", "تصمیم", "دزدیده", "جدید", "منصرف"],
+    ko: ["갑자기", "바뀌어서", "잃어버렸", "변경됐", "결국", "새로", "됐어요", "됐대요", "생겨서"],
+    zh: ["后来发现", "结果", "想起来", "说反了", "商量", "今天", "不想", "决定", "丢了", "改主意"],
+  },
+  /** The agent resolves it now: the contact itself went right. */
+  resolved_now: {
+    en: ["done", "sorted", "i've put", "i've moved", "i've booked", "booked", "i'll send", "i've sent", "i've raised", "i've added", "i'm raising", "i'm ordering", "on their way", "straight away", "right now", "today"],
+    nl: ["geregeld", "gedaan", "ik heb", "ik stuur", "ik zet", "meteen", "vandaag", "in orde"],
+    ar: ["تم", "خلاص", "سویت", "عملت", "حجزت", "بعتلک", "ارسلت", "حالا", "الحین", "دلوقتی"],
+    fa: ["انجام شد", "انجام دادم", "ثبت کردم", "فرستادم", "الان", "همین الان", "درست شد"],
+    ko: ["처리해", "완료", "바로", "지금", "해드렸", "접수해", "보내드"],
+    zh: ["已经", "马上", "现在", "给您办", "处理好", "帮您"],
+  },
+};
+
+const LATIN_MATCH = new Set(["en", "nl"]);
+const NO_SPACE_MATCH = new Set(["ko"]);
+/** Arabic and Persian phrases start at a word start, after an optional proclitic (و ف ب ل ک, "ال" forms). */
+const CLITIC_MATCH = new Set(["ar", "fa"]);
+const PROCLITIC = "(?:^|[\\s\\p{P}])(?:و|ف|ب|ل|ک|وال|بال|فال|کال|لل)?";
+
+type Phrase = { text: string; words: boolean; pattern?: RegExp };
+type CompiledCues = { concept: string; phrases: Phrase[] }[];
+const compiled = new Map<string, CompiledCues>();
+
+function matchForm(text: string, lang: string): string {
+  const normalised = normaliseText(text.replaceAll("’", "'"));
+  if (LATIN_MATCH.has(lang)) return ` ${words(normalised).join(" ")} `;
+  if (NO_SPACE_MATCH.has(lang)) return normalised.replace(/\s+/g, "");
+  return normalised.replace(/\s+/g, " ");
+}
+
+function compiledCues(language: string): CompiledCues {
+  const lang = language.slice(0, 2);
+  let table = compiled.get(lang);
+  if (table) return table;
+  table = Object.entries(CUE_CONCEPTS).map(([concept, byLanguage]) => {
+    const langs = byLanguage[lang] ? [lang] : Object.keys(byLanguage);
+    const phrases = langs.flatMap((l) =>
+      byLanguage[l]!.map((raw) => {
+        const prefix = raw.endsWith("*");
+        const body = prefix ? raw.slice(0, -1) : raw;
+        if (LATIN_MATCH.has(l)) return { text: matchForm(body, l).trimEnd() + (prefix ? "" : " "), words: true };
+        const text = matchForm(body, l).trim();
+        const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        return CLITIC_MATCH.has(l) ? { text, words: false, pattern: new RegExp(PROCLITIC + escaped, "u") } : { text, words: false };
+      }),
+    );
+    return { concept, phrases };
+  });
+  compiled.set(lang, table);
+  return table;
+}
+
+/** The cue concepts a sentence expresses (each once). */
+export function cueConcepts(sentence: string, language: string): string[] {
+  const lang = language.slice(0, 2);
+  const table = compiledCues(lang);
+  const latin = matchForm(sentence, "en");
+  const other = LATIN_MATCH.has(lang) ? latin : matchForm(sentence, lang);
+  const found: string[] = [];
+  for (const { concept, phrases } of table) {
+    if (phrases.some((p) => (p.words ? latin.includes(p.text) : p.pattern ? p.pattern.test(other) : other.includes(p.text)))) found.push(concept);
+  }
+  return found;
 }

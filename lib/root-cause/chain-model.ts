@@ -121,6 +121,10 @@ export const RootCauseTrainingSettingsSchema = z.object({
   spanExamples: z.number().int().nonnegative().default(1),
   /** Also train on this share of the other sentences as examples of no cause (negative for every cause). */
   backgroundShare: z.number().min(0).max(1).default(0),
+  /** Add the cross-language cue-concept features of chain-features.ts ("a:@approval"). */
+  concepts: z.boolean().default(true),
+  /** Their idf is multiplied by this: a handful of concept features against thousands of n-grams. */
+  conceptWeight: z.number().positive().default(3),
   /** Feature scale of the failed, repeat and shared blocks while training (a per-block regularisation). */
   blockScale: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).default([1, 1, 1]),
   svmEpochs: z.number().int().positive().default(100),
@@ -148,6 +152,8 @@ export const RootCauseModelArtifactSchema = z
     bias: z.array(z.number()),
     temperature: z.number().positive(),
     evidenceRole: z.enum(["max", "mean", "repeat", "failed"]),
+    /** Whether contacts carry the cue-concept features (their weight is in the idf). */
+    concepts: z.boolean(),
     manifest: z.object({
       trainingData: z.object({ sha256: z.string(), chains: z.number().int(), contacts: z.number().int(), sources: z.array(z.string()) }),
       trainingSettings: z.record(z.string(), z.unknown()),
@@ -238,6 +244,7 @@ export class RootCauseModel {
   private readonly repeatWeights: Float32Array;
   private readonly bias: Float64Array;
   private readonly evidenceRole: RootCauseModelArtifact["evidenceRole"];
+  private readonly concepts: boolean;
 
   constructor(readonly artifact: RootCauseModelArtifact) {
     this.version = artifact.version;
@@ -250,11 +257,12 @@ export class RootCauseModel {
     this.repeatWeights = decodeFloat32(artifact.repeatWeights);
     this.bias = Float64Array.from(artifact.bias);
     this.evidenceRole = artifact.evidenceRole;
+    this.concepts = artifact.concepts;
   }
 
   /** Reads one contact (once, at ingest) into its bounded summary. Abandoned contacts give zeros. */
   contactSummary(turns: readonly Pick<Turn, "speaker" | "text">[], language: string): ContactRootCauseSummary {
-    const contribution = this.contribution(sentenceTerms(turns, language, this.settings));
+    const contribution = this.contribution(sentenceTerms(turns, language, this.settings, this.concepts));
     const round = (x: number) => Math.round(x * 1e6) / 1e6;
     const evidence: ContactRootCauseSummary["evidence"] = [];
     this.labels.forEach((cause, k) => {
@@ -312,7 +320,7 @@ export class RootCauseModel {
    * summaries); it is here to show that both give the same scores.
    */
   scoreChain(failed: readonly (readonly Pick<Turn, "speaker" | "text">[])[], repeat: readonly Pick<Turn, "speaker" | "text">[], language: string): Float64Array {
-    const vector = (turns: readonly Pick<Turn, "speaker" | "text">[]) => this.vectoriser.fromCounts(contactTermCounts(sentenceTerms(turns, language, this.settings)));
+    const vector = (turns: readonly Pick<Turn, "speaker" | "text">[]) => this.vectoriser.fromCounts(contactTermCounts(sentenceTerms(turns, language, this.settings, this.concepts)));
     const V = this.index.size;
     const chain = concatBlocks([...failed.map((t) => ({ vector: vector(t), block: 0 })), { vector: vector(repeat), block: 1 }], V);
     const K = this.labels.length;
@@ -392,21 +400,22 @@ type PreparedChain = {
   background: { block: number; counts: Map<string, number> }[];
 };
 
-function prepareChains(chains: readonly RootCauseChain[], features: FeatureSettings): PreparedChain[] {
+function prepareChains(chains: readonly RootCauseChain[], settings: RootCauseTrainingSettings): PreparedChain[] {
+  const { features, concepts } = settings;
   return chains.map((chain) => {
     const last = chain.contacts.length - 1;
     const spans = chain.evidence.map((e) => {
       const turn = chain.contacts[e.contact]!.turns[e.turn]!;
-      return { block: e.contact < last ? 0 : 1, counts: contactTermCounts(sentenceTerms([{ speaker: turn.speaker, text: e.text }], chain.lang, features)) };
+      return { block: e.contact < last ? 0 : 1, counts: contactTermCounts(sentenceTerms([{ speaker: turn.speaker, text: e.text }], chain.lang, features, concepts)) };
     });
     const background = chain.contacts.flatMap((c, i) =>
-      sentenceTerms(c.turns, chain.lang, features)
+      sentenceTerms(c.turns, chain.lang, features, concepts)
         .filter((s) => !chain.evidence.some((e) => e.contact === i && (s.text.includes(e.text) || e.text.includes(s.text))))
         .map((s) => ({ block: i < last ? 0 : 1, counts: s.counts })),
     );
     return {
       chain,
-      contacts: chain.contacts.map((c) => contactTermCounts(sentenceTerms(c.turns, chain.lang, features))),
+      contacts: chain.contacts.map((c) => contactTermCounts(sentenceTerms(c.turns, chain.lang, features, concepts))),
       spans,
       background,
     };
@@ -428,6 +437,9 @@ function fit(prepared: readonly PreparedChain[], settings: RootCauseTrainingSett
     prepared.flatMap((p) => p.contacts.filter((c) => c.size > 0)),
     settings.minDocumentFrequency,
   );
+  terms.forEach((t, i) => {
+    if (t.charAt(2) === "@") idf[i] = Math.fround(idf[i]! * settings.conceptWeight);
+  });
   const index = new Map(terms.map((t, i) => [t, i]));
   const vectoriser = new Vectoriser(index, idf, settings.features);
   const V = terms.length;
@@ -494,6 +506,7 @@ function toArtifact(fitted: Fitted, temperature: number, settings: RootCauseTrai
     bias: Array.from(fitted.bias, (b) => Math.fround(b)),
     temperature,
     evidenceRole: settings.evidenceRole,
+    concepts: settings.concepts,
     manifest: {
       trainingData: {
         sha256: options.data?.sha256 ?? "",
@@ -537,7 +550,7 @@ export interface CrossValidation {
  */
 export function crossValidateRootCause(chains: readonly RootCauseChain[], options: TrainRootCauseOptions, folds = 5): CrossValidation {
   const settings = RootCauseTrainingSettingsSchema.parse(options.settings ?? {});
-  const prepared = prepareChains(chains, settings.features);
+  const prepared = prepareChains(chains, settings);
   return crossValidatePrepared(prepared, settings, options, folds);
 }
 
@@ -569,7 +582,7 @@ function crossValidatePrepared(prepared: readonly PreparedChain[], settings: Roo
 export function trainRootCauseModel(chains: readonly RootCauseChain[], options: TrainRootCauseOptions): { artifact: RootCauseModelArtifact; crossValidation: CrossValidation } {
   const settings = RootCauseTrainingSettingsSchema.parse(options.settings ?? {});
   if (new Set(chains.map((c) => c.cause)).size < 2) throw new Error("training data needs chains of at least two causes");
-  const prepared = prepareChains(chains, settings.features);
+  const prepared = prepareChains(chains, settings);
   const crossValidation = crossValidatePrepared(prepared, settings, options, settings.calibrationFolds);
   const fitted = fit(prepared, settings);
   const artifact = toArtifact(fitted, crossValidation.temperature, settings, options, chains);
