@@ -24,9 +24,9 @@ for (const lang of LANGS) {
 const publicTrain = (await readDataset([join(ROOT, "data/reasons/train.jsonl")])).examples;
 const ownTrain = own.filter((o) => !o.dev).map((o) => o.example);
 const dev = own.filter((o) => o.dev).map((o) => o.example);
-for (const [name, publicShare, weight] of [["public all, own ×4", 1, 4], ["public all, own ×8", 1, 8], ["public 1/3, own ×4", 3, 4]] as const) {
+for (const [name, publicShare, weight] of (process.env.ONLY_DEFAULT ? [["public all, own ×4", 1, 4]] : [["public all, own ×4", 1, 4], ["public all, own ×8", 1, 8], ["public 1/3, own ×4", 3, 4]]) as [string, number, number][]) {
   const examples = [...publicTrain.filter((_, i) => i % publicShare === 0), ...Array.from({ length: weight }, () => ownTrain).flat()];
-  const model = new LinearModel(trainModel({ examples, sha256: "", sources: [] }, { task: "dev", version: "dev", settings: { maxFeatures: 150_000 } }));
+  const model = new LinearModel(trainModel({ examples, sha256: "", sources: [] }, { task: "dev", version: "dev", settings: { maxFeatures: Number(process.env.MAX_FEATURES ?? 150_000) } }));
   const perLang = LANGS.map((l) => `${l} ${evaluateClassifier(model, dev.filter((d) => d.lang === l)).accuracy.toFixed(3)}`).join("  ");
   console.log(`${name.padEnd(22)} dev ${evaluateClassifier(model, dev).accuracy.toFixed(3)} (n ${dev.length})  ${perLang}`);
 }

@@ -135,7 +135,7 @@ describe("incremental linking on DynamoDB equals the reference link()", () => {
       ),
       { numRuns: RUNS },
     );
-  });
+  }, Math.max(120_000, RUNS * 1_000));
 });
 
 describe("concurrent relinking of one customer", () => {

@@ -102,6 +102,16 @@ describe("link (SPEC 4)", () => {
     expect(summer.get("early-summer")?.role).toBe("first");
   });
 
+  it("measures the window in elapsed time across the daylight-saving Sunday", () => {
+    // Amsterdam moves to summer time on Sunday 2026-03-29. Saturday 09:00 local (08:00 UTC) and
+    // the next Saturday 09:30 local (07:30 UTC) are 7 days 30 minutes apart on the wall clock
+    // but 6 days 23.5 hours apart in elapsed time: a repeat. One more hour is past the window.
+    const links = link([contact("sat", "2026-03-28T08:00Z"), contact("next-sat", "2026-04-04T07:30Z")], config);
+    expect(links.get("next-sat")).toMatchObject({ role: "repeat", repeatOf: "sat" });
+    const later = link([contact("sat", "2026-03-28T08:00Z"), contact("next-sat", "2026-04-04T08:30Z")], config);
+    expect(later.get("next-sat")?.role).toBe("first");
+  });
+
   it("crosses ISO weeks: a Sunday contact repeated on Tuesday", () => {
     const links = link([contact("sun", "2026-11-15T10:00Z"), contact("tue", "2026-11-17T10:00Z")], config);
     expect(links.get("tue")).toMatchObject({ role: "repeat", repeatOf: "sun", chainId: "sun" });
