@@ -10,7 +10,9 @@ import type { Construct } from "constructs";
 import { INGEST_VISIBILITY_TIMEOUT } from "./sizing.ts";
 
 /** Prefixes whose new objects are ingested (SPEC 7); their objects expire after `retentionDays`. */
-export const INGEST_PREFIXES = ["transcripts/", "analysis/", "ctr/"] as const;
+// Amazon Connect writes Contact Lens output under "Analysis/" (capital A) in the instance bucket;
+// S3 prefixes are case-sensitive, so both spellings are ingested.
+export const INGEST_PREFIXES = ["transcripts/", "analysis/", "Analysis/", "ctr/"] as const;
 
 export interface DataStackProps extends StackProps {
   /**

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
@@ -29,7 +30,7 @@ import type { ContactStore, LinkUpdate, Timeline } from "../ports/contact-store.
  *   contact trace rec.  pk CTR#<contactId>         sk CTR                  (latest LastUpdateTimestamp)
  *   held transcript     pk PENDING#<contactId>     sk <objectKey>          (waiting for its CTR)
  *   weeks with data     pk WEEKS                   sk <YYYY-Www>
- *   index byWeek        gsi1pk WEEK#<YYYY-Www>     gsi1sk CONTACT#… | QUARANTINE#… | PENDING#…
+ *   index byWeek        gsi1pk WEEK#<YYYY-Www>     gsi1sk CONTACT#… | QUARANTINE#<sha256(key)> | PENDING#<contactId>#<sha256(key)>
  */
 export const BY_WEEK_INDEX = "byWeek";
 const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "type", "expiresAt"] as const;
@@ -166,7 +167,7 @@ export class DynamoDbContactStore implements ContactStore {
   }
 
   async putQuarantine(record: QuarantineRecord): Promise<void> {
-    const sk = `QUARANTINE#${record.objectKey}`;
+    const sk = `QUARANTINE#${keyDigest(record.objectKey)}`;
     await this.db.send(
       new PutCommand({
         TableName: this.table,
@@ -207,7 +208,7 @@ export class DynamoDbContactStore implements ContactStore {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...pending, pk: `PENDING#${pending.contactId}`, sk: pending.objectKey, gsi1pk: `WEEK#${pending.week}`, gsi1sk: `PENDING#${pending.contactId}#${pending.objectKey}`, ...this.expiresAt(pending.since) },
+        Item: { ...pending, pk: `PENDING#${pending.contactId}`, sk: pending.objectKey, gsi1pk: `WEEK#${pending.week}`, gsi1sk: `PENDING#${pending.contactId}#${keyDigest(pending.objectKey)}`, ...this.expiresAt(pending.since) },
       }),
     );
   }
@@ -263,6 +264,11 @@ export class DynamoDbContactStore implements ContactStore {
     } while (start);
     return items;
   }
+}
+
+/** S3 keys may be 1,024 bytes: in an index sort key (1,024 bytes in all) they go as a digest. */
+function keyDigest(objectKey: string): string {
+  return createHash("sha256").update(objectKey).digest("hex");
 }
 
 function stripKeys(item: Record<string, unknown>): Record<string, unknown> {

@@ -107,5 +107,19 @@ function checkText(contact: ParsedContact): ParsedContact {
   if (contact.disposition === "completed" && !contact.turns.some((t) => t.text.trim().length > 0)) {
     throw new InputError("EMPTY_TEXT", contact.sourceKey, "turns", "a completed contact has no text");
   }
+  return checkLimits(contact);
+}
+
+/** Identifiers end up in DynamoDB keys (1 KB) and items (400 KB): longer ones are bad input, not a fault. */
+export const MAX_ID_LENGTH = 256;
+const LIMITED_FIELDS = ["contactId", "customerId", "agentId", "team", "queue", "previousContactId", "language"] as const;
+
+function checkLimits(contact: ParsedContact): ParsedContact {
+  for (const field of LIMITED_FIELDS) {
+    const value = contact[field];
+    if (value !== undefined && value.length > MAX_ID_LENGTH) {
+      throw new InputError("SCHEMA_VIOLATION", contact.sourceKey, field, `${value.length} characters is longer than the ${MAX_ID_LENGTH} allowed`);
+    }
+  }
   return contact;
 }

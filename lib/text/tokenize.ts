@@ -14,13 +14,20 @@ const WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)*/gu;
  */
 export function words(text: string): string[] {
   const normalised = normaliseText(text);
-  if (!UNSPACED_SCRIPT.test(normalised)) return normalised.match(WORD) ?? [];
+  if (!UNSPACED_SCRIPT.test(normalised)) return (normalised.match(WORD) ?? []).map(capped);
   const out: string[] = [];
   for (const segment of segmenter.segment(normalised)) {
-    if (segment.isWordLike) out.push(segment.segment);
+    if (segment.isWordLike) out.push(capped(segment.segment));
   }
   return out;
 }
+
+/**
+ * No real word is longer than this; a 100,000-letter "word" (garbage, or an attack) would cost
+ * the stemmer quadratic time. Longer tokens are cut: they still count as one odd token.
+ */
+const MAX_WORD_LENGTH = 64;
+const capped = (word: string) => (word.length > MAX_WORD_LENGTH ? word.slice(0, MAX_WORD_LENGTH) : word);
 
 type Stemmer = { stem(word: string): string };
 const STEMMERS: Record<string, Stemmer> = { en: porterEn as Stemmer, nl: porterNl as Stemmer };

@@ -6,7 +6,7 @@ import { InputError } from "../errors.ts";
 import { contactLensIdentity } from "../formats/contact-lens.ts";
 import { ctrFacts, latestCtr, parseCtrObject } from "../formats/ctr.ts";
 import { decodeText, parseJson } from "../formats/decode.ts";
-import { parseTranscript, type TranscriptSource } from "../formats/parse-transcript.ts";
+import { MAX_ID_LENGTH, parseTranscript, type TranscriptSource } from "../formats/parse-transcript.ts";
 import { META_CUSTOMER_ID } from "../formats/source-metadata.ts";
 import type { ContactStore } from "../ports/contact-store.ts";
 import { isoWeekOf } from "../time/iso-week.ts";
@@ -28,6 +28,9 @@ export function isRedactedKey(key: string): boolean {
 export function ctrsOfObject(object: TranscriptSource, secret: string, config: Config): StoredCtr[] {
   const records = parseCtrObject(decodeText(object.body, object.key), object.key);
   return [...latestCtr(records).values()].map((ctr) => {
+    if (ctr.ContactId.length > MAX_ID_LENGTH) {
+      throw new InputError("SCHEMA_VIOLATION", object.key, "ContactId", `${ctr.ContactId.length} characters is longer than the ${MAX_ID_LENGTH} allowed`);
+    }
     const { customerId, ...facts } = ctrFacts(ctr);
     return {
       ...facts,

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPipeline } from "../../lib/cli/run-pipeline.ts";
 import { loadConfigFile } from "../../lib/config.ts";
 import { silentLogger } from "../../lib/log.ts";
@@ -156,6 +156,11 @@ describe("the demo conversations in every input format give the same contacts as
   let byIdB: Map<string, Line>;
   /** The contact written both as original and as redacted Contact Lens file (SPEC 2.2: prefer the redacted). */
   let twin: string | undefined;
+  let base: string | undefined;
+
+  afterAll(async () => {
+    if (base) await rm(base, { recursive: true, force: true });
+  });
 
   beforeAll(async () => {
     const demo = join(ROOT, "samples/demo");
@@ -163,7 +168,7 @@ describe("the demo conversations in every input format give the same contacts as
     envelopes = await Promise.all(names.map(async (f) => JSON.parse(await readFile(join(demo, f), "utf8")) as Envelope));
     assigned = assignFormats(envelopes);
 
-    const base = await mkdtemp(join(tmpdir(), "recontact-formats-"));
+    base = await mkdtemp(join(tmpdir(), "recontact-formats-"));
     const [envelopeDir, formatDir] = [join(base, "envelopes"), join(base, "formats")];
     await mkdir(envelopeDir, { recursive: true });
     let ctrIndex = 0;

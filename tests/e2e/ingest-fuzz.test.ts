@@ -1,3 +1,4 @@
+import { words } from "../../lib/text/tokenize.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -20,8 +21,8 @@ import { envelope as goodEnvelope, startLocalStack, type LocalStack } from "../s
  * Analytics, contact trace records, plain text, with their S3 metadata — are mutated by fast-check:
  * truncated, bit-flipped, given random bytes, fields of the wrong JSON type or removed, 10,000
  * levels of nesting, re-encoded as UTF-16 (with and without BOM), emptied, their metadata dropped
- * or garbled, and uploaded under keys with spaces, symbols and Unicode. A few huge files (3 MB, and
- * 5.5 MB, over the 5 MB limit) go in once.
+ * or garbled, and uploaded under keys with spaces, symbols and Unicode. Huge strings go in once
+ * each: a 3 MB customer turn, a 5.7 MB file (over the 5 MB limit) and a 1 MB queue name.
  *
  * 1. Through the servers: each run uploads a batch of mutants and three good files to the embedded
  *    S3 (tests/support/local-stack.ts); the bucket's notifications drive the real ingest handler.
@@ -37,13 +38,13 @@ import { envelope as goodEnvelope, startLocalStack, type LocalStack } from "../s
  *
  * About 30 ms of CPU per object through s3rver and dynalite (one core) bounds tier 1; defaults keep
  * the whole file under a minute. RECONTACT_FUZZ_RUNS=n runs n batches of 50 through the servers and
- * n × 200 files through the parsers (default 12); RECONTACT_FUZZ_SEED replays a run.
+ * n × 300 files through the parsers (default 16); RECONTACT_FUZZ_SEED replays a run.
  */
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const RUNS = Math.max(1, Number(process.env.RECONTACT_FUZZ_RUNS ?? 12));
+const RUNS = Math.max(1, Number(process.env.RECONTACT_FUZZ_RUNS ?? 16));
 const BATCH = 50;
-const PURE_RUNS = RUNS * 200;
+const PURE_RUNS = RUNS * 300;
 const SEED = Number(process.env.RECONTACT_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const DEEP = 10_000;
 const TERMINAL_OR_DOCUMENTED = new Set<IngestOutcome["status"]>(["ok", "quarantined", "ctr", "waiting", "superseded"]);
@@ -101,6 +102,13 @@ function splitConcatenated(text: string): unknown[] {
   return values;
 }
 
+/** The parsed JSON of the seed whose fixture path ends with `suffix`. */
+function seedJson<T>(suffix: string): T {
+  const seed = SEEDS.find((s) => s.name.endsWith(suffix));
+  if (!seed || seed.body.kind !== "json") throw new Error(`no JSON seed ${suffix}`);
+  return seed.body.value as T;
+}
+
 const F = "tests/fixtures/formats";
 const SEEDS: Seed[] = [
   fixture("samples/demo/c-0005.json"),
@@ -138,7 +146,12 @@ const SEEDS: Seed[] = [
 // ---------------------------------------------------------------------------------------------
 // Mutation plans: small, printable descriptions; the bytes are derived from them
 
-type JsonOp = { kind: "wrong-type"; at: number; value: number } | { kind: "delete"; at: number } | { kind: "deep"; at: number; shape: "array" | "object" };
+/** `focus`: pick among the fields the parsers read (KNOWN_FIELDS) rather than any node. */
+type JsonOp =
+  | { kind: "wrong-type"; at: number; value: number; focus: boolean }
+  | { kind: "odd-value"; at: number; value: number; focus: boolean }
+  | { kind: "delete"; at: number; focus: boolean }
+  | { kind: "deep"; at: number; shape: "array" | "object"; focus: boolean };
 type ByteOp = { kind: "truncate"; at: number } | { kind: "flip"; at: number; bit: number } | { kind: "insert"; at: number; bytes: number[] };
 type Encoding = "utf16le-bom" | "utf16be-bom" | "utf16le-no-bom";
 type MetaOp = { kind: "drop"; name: string } | { kind: "set"; name: string; value: string };
@@ -155,21 +168,26 @@ interface Plan {
 
 const META_NAMES = ["customer-id", "contact-id", "started-at", "channel", "agent-speaker", "customer-channel", "agent-channel"];
 const position = fc.nat({ max: 2 ** 31 - 1 });
+const focus = fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
 const jsonOp: fc.Arbitrary<JsonOp> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("wrong-type" as const), at: position, value: fc.nat({ max: 63 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("delete" as const), at: position }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("deep" as const), at: position, shape: fc.constantFrom("array" as const, "object" as const) }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("wrong-type" as const), at: position, value: fc.nat({ max: 63 }), focus }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("odd-value" as const), at: position, value: fc.nat({ max: 63 }), focus }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("delete" as const), at: position, focus }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("deep" as const), at: position, shape: fc.constantFrom("array" as const, "object" as const), focus }) },
 );
+/** Bytes that matter to JSON and to line-based text, or any byte. */
+const SIGNIFICANT = [...new TextEncoder().encode('{}[]":,\\ \n\r\t0-.eé:：')];
+const insertByte = fc.oneof(fc.constantFrom(...SIGNIFICANT), fc.nat({ max: 255 }));
 const byteOp: fc.Arbitrary<ByteOp> = fc.oneof(
   fc.record({ kind: fc.constant("truncate" as const), at: position }),
   fc.record({ kind: fc.constant("flip" as const), at: position, bit: fc.nat({ max: 7 }) }),
-  fc.record({ kind: fc.constant("insert" as const), at: position, bytes: fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 8 }) }),
+  fc.record({ kind: fc.constant("insert" as const), at: position, bytes: fc.array(insertByte, { minLength: 1, maxLength: 8 }) }),
 );
 const planArb: fc.Arbitrary<Plan> = fc
   .record({
     seed: fc.nat({ max: SEEDS.length - 1 }),
-    json: fc.oneof({ weight: 1, arbitrary: fc.constant([] as JsonOp[]) }, { weight: 1, arbitrary: fc.array(jsonOp, { minLength: 1, maxLength: 2 }) }),
-    bytes: fc.oneof({ weight: 1, arbitrary: fc.constant([] as ByteOp[]) }, { weight: 1, arbitrary: fc.array(byteOp, { minLength: 1, maxLength: 3 }) }),
+    json: fc.oneof({ weight: 1, arbitrary: fc.constant([] as JsonOp[]) }, { weight: 2, arbitrary: fc.array(jsonOp, { minLength: 1, maxLength: 3 }) }),
+    bytes: fc.oneof({ weight: 2, arbitrary: fc.constant([] as ByteOp[]) }, { weight: 1, arbitrary: fc.array(byteOp, { minLength: 1, maxLength: 3 }) }),
     encoding: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom<Encoding>("utf16le-bom", "utf16be-bom", "utf16le-no-bom") }),
     meta: fc.oneof(
       { weight: 5, arbitrary: fc.constant(undefined) },
@@ -204,6 +222,30 @@ function jsonPaths(value: Json, limit = 4000): Path[] {
   return out;
 }
 
+/** Fields the parsers read (SPEC 2.1–2.4 and the CTR data model): where mutations matter most. */
+const KNOWN_FIELDS = new Set(
+  (
+    "schema contactId customer id channel startedAt endedAt language agent team queue initiation previousContactId disposition turns speaker text offsetMs " +
+    "Version Channel LanguageCode ContentMetadata Output CustomerMetadata ContactId InputS3Uri Participants ParticipantId ParticipantRole DisplayName " +
+    "Transcript Content ContentType Type BeginOffsetMillis AbsoluteTime JobName Items " +
+    "jobName results language_code items alternatives content type start_time end_time speaker_label channel_label speaker_labels segments channel_labels channels " +
+    "InitialContactId PreviousContactId InitiationMethod InitiationTimestamp DisconnectTimestamp LastUpdateTimestamp CustomerEndpoint Address Agent Username " +
+    "ConnectedToAgentTimestamp Queue Name EnqueueTimestamp AWSContactTraceRecordFormatVersion"
+  ).split(" "),
+);
+
+/** Values of the same type as the one they replace, but odd: empty, blank, control characters, far dates, huge numbers. */
+const ODD_STRINGS = ["", " ", "\t\n", "\u0000", "\ufeff", "\u202e", "x".repeat(5_000), "2026-02-30T25:61:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999+14:00", "NaN", "null", "+", "@", "00", "+31 6", "é".normalize("NFD"), "𝒳😀", "\\", "</script>"];
+const ODD_NUMBERS = [-1, -0, 0, 0.5, 1e21, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 2 ** 53, 1e-7];
+function oddValue(current: Json, n: number): Json {
+  if (typeof current === "string") return ODD_STRINGS[n % ODD_STRINGS.length]!;
+  if (typeof current === "number") return ODD_NUMBERS[n % ODD_NUMBERS.length]!;
+  if (typeof current === "boolean") return !current;
+  if (Array.isArray(current)) return n % 2 === 0 ? [] : [...current, ...current];
+  if (current !== null && typeof current === "object") return n % 2 === 0 ? {} : { ...current, ["__proto__"]: { polluted: true }, constructor: "x" };
+  return null;
+}
+
 const WRONG_VALUES: Json[] = [null, 0, -1, 1.5, 1e308, -0.000001, "", " ", "x", "2026-13-45T99:99:99Z", "not-a-date", true, false, [], {}, ["x"], [null], { x: 1 }, [[[]]], "\u0000", "\ud800", "😀".repeat(50)];
 const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
 const DEEP_MARK = "\u0000__deep__\u0000";
@@ -212,7 +254,9 @@ function applyJsonOps(root: Json, ops: readonly JsonOp[]): { value: Json; deep?:
   const value = structuredClone(root);
   let deep: "array" | "object" | undefined;
   for (const op of ops) {
-    const paths = jsonPaths(value);
+    const all = jsonPaths(value);
+    const known = all.filter((p) => p.some((part) => typeof part === "string" && KNOWN_FIELDS.has(part)) && typeof p.at(-1) === "string" && KNOWN_FIELDS.has(p.at(-1) as string));
+    const paths = op.focus && known.length > 0 ? known : all;
     if (paths.length === 0) continue;
     const path = paths[op.at % paths.length]!;
     const parent = path.slice(0, -1).reduce<Json>((node, part) => (node as Record<string | number, Json>)[part]!, value) as Record<string | number, Json> | Json[];
@@ -223,6 +267,9 @@ function applyJsonOps(root: Json, ops: readonly JsonOp[]): { value: Json; deep?:
     } else if (op.kind === "deep") {
       (parent as Record<string | number, Json>)[last] = DEEP_MARK;
       deep = op.shape;
+    } else if (op.kind === "odd-value") {
+      const current = (parent as Record<string | number, Json>)[last]!;
+      (parent as Record<string | number, Json>)[last] = oddValue(current, op.value);
     } else {
       const current = (parent as Record<string | number, Json>)[last];
       const candidates = WRONG_VALUES.filter((v) => typeOf(v) !== typeOf(current));
@@ -301,11 +348,11 @@ function buildFile(plan: Plan, keyBase: string): FuzzFile {
 
 /** The named edge cases, once: huge strings, deep nesting, UTF-16, zero bytes. */
 function fixedCases(): FuzzFile[] {
-  const demo = SEEDS[0]!.body.kind === "json" ? (SEEDS[0]!.body.value as Envelope) : undefined!;
+  const demo = seedJson<Envelope>("c-0005.json");
   const hugeText = "Mijn factuur is veel te hoog deze maand en ik begrijp niet waarom. ".repeat(45_000); // ≈ 3 MB
   const huge = { ...demo, contactId: "fuzz-huge-3mb", turns: [...demo.turns, { speaker: "customer", text: hugeText, offsetMs: 999_000 }] };
   const transcribe = SEEDS.find((s) => s.name.endsWith("alternatives/my-first-transcription-job.json"))!;
-  const oversized = structuredClone(transcribe.body.kind === "json" ? (transcribe.body.value as { results: { transcripts: { transcript: string }[] } }) : undefined!);
+  const oversized = structuredClone(seedJson<{ results: { transcripts: { transcript: string }[] } }>("alternatives/my-first-transcription-job.json"));
   oversized.results.transcripts[0]!.transcript = "x".repeat(5_700_000); // over the 5 MB default limit
   const envelopeText = JSON.stringify({ ...demo, contactId: "fuzz-utf16" });
   const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
@@ -330,12 +377,12 @@ function fixedCases(): FuzzFile[] {
 
 /** Good files that must be stored whatever happens around them. */
 function goodFiles(run: number): { file: FuzzFile; contactId: string }[] {
-  const demo = SEEDS[2]!.body.kind === "json" ? (SEEDS[2]!.body.value as Envelope) : undefined!;
+  const demo = seedJson<Envelope>("c-0020.json");
   const id = (kind: string) => `good-${SEED}-${run}-${kind}`;
   const phone = (n: number) => `+31 6 ${String(10_000_000 + ((SEED + run * 3 + n) % 89_999_999)).padStart(8, "0")}`;
   const env = goodEnvelope({ contactId: id("env"), customerId: phone(0), startedAt: "2026-11-16T09:00:00Z", text: "I was charged twice on my last invoice." });
   const txt = toPlainText({ ...demo, contactId: id("txt"), customer: { id: phone(1) } }, demo.language!);
-  const lens = toContactLens({ ...(SEEDS[0]!.body as { value: Envelope }).value, contactId: id("lens"), customer: { id: phone(2) } }, { version: "VOICE-2022-11-30" });
+  const lens = toContactLens({ ...seedJson<Envelope>("c-0005.json"), contactId: id("lens"), customer: { id: phone(2) } }, { version: "VOICE-2022-11-30" });
   const utf8 = (s: string) => new TextEncoder().encode(s);
   return [
     { contactId: id("env"), file: { key: `transcripts/good/${run}/${id("env")}.json`, body: utf8(env), metadata: {}, how: "good envelope" } },
@@ -363,42 +410,55 @@ describe("ingest fuzzing: mutated files of every format never crash ingest and n
     await stack?.stop();
   });
 
+  /** Deliveries so far: `settle` counts every notification since the stack started. */
+  let delivered = 0;
+
+  /** Why an upload's outcome breaks the contract (empty when it keeps it); `tally` counts outcomes. */
+  async function checkOutcome(file: FuzzFile, tally?: Map<string, number>): Promise<string[]> {
+    const outcome = stack.outcomes.get(file.key)?.at(-1);
+    const where = `${JSON.stringify(file.key.length > 200 ? `${file.key.slice(0, 200)}…` : file.key)} (${file.how.slice(0, 300)})`;
+    if (!outcome) return [`${where}: no outcome — the handler threw on every delivery (dead-lettered)`];
+    const label = outcome.status === "quarantined" ? outcome.code : outcome.status;
+    tally?.set(label, (tally.get(label) ?? 0) + 1);
+    if (!TERMINAL_OR_DOCUMENTED.has(outcome.status)) return [`${where}: status ${outcome.status} ${JSON.stringify(outcome)}`];
+    const problems: string[] = [];
+    if (outcome.status === "quarantined") {
+      if (!outcome.error.includes(file.key)) problems.push(`${where}: quarantine error does not name the key: ${outcome.error.slice(0, 300)}`);
+      if (FIELD_REQUIRED.has(outcome.code)) {
+        const field = outcome.record.field;
+        if (!field) problems.push(`${where}: ${outcome.code} without a field: ${outcome.error.slice(0, 300)}`);
+        else if (!outcome.error.includes(field)) problems.push(`${where}: ${outcome.code} error does not name its field ${field}: ${outcome.error.slice(0, 300)}`);
+      }
+    }
+    if (outcome.status === "ok" && !(await stack.runtime.contacts.getContact(outcome.contactId))) {
+      problems.push(`${where}: ok, but contact ${outcome.contactId} is not stored`);
+    }
+    return problems;
+  }
+
+  /** Uploads files concurrently, waits until every notification is handled; returns what was uploaded. */
+  async function uploadAll(files: readonly FuzzFile[], violations: string[]): Promise<FuzzFile[]> {
+    const uploads = await Promise.allSettled(files.map((f) => stack.upload(f.key, f.body, f.metadata)));
+    uploads.forEach((u, i) => {
+      if (u.status === "rejected") violations.push(`${JSON.stringify(files[i]!.key)}: the test could not upload it (${String(u.reason).slice(0, 200)})`);
+    });
+    const uploaded = files.filter((_, i) => uploads[i]!.status === "fulfilled");
+    delivered += uploaded.length;
+    await stack.settle(delivered);
+    return uploaded;
+  }
+
   it("through the local S3 and DynamoDB: every upload ends ok, quarantined (naming key and field) or in a CTR-join state", async () => {
     const violations: string[] = [];
-    let delivered = 0;
+    const tally = new Map<string, number>();
     let mutants = 0;
     let goods = 0;
 
-    const check = async (file: FuzzFile) => {
-      const outcome = stack.outcomes.get(file.key)?.at(-1);
-      const where = `${JSON.stringify(file.key)} (${file.how.slice(0, 300)})`;
-      if (!outcome) return void violations.push(`${where}: no outcome — the handler threw on every delivery (dead-lettered)`);
-      if (!TERMINAL_OR_DOCUMENTED.has(outcome.status)) return void violations.push(`${where}: status ${outcome.status} ${JSON.stringify(outcome)}`);
-      if (outcome.status === "quarantined") {
-        if (!outcome.error.includes(file.key)) violations.push(`${where}: quarantine error does not name the key: ${outcome.error.slice(0, 300)}`);
-        if (FIELD_REQUIRED.has(outcome.code)) {
-          const field = outcome.record.field;
-          if (!field) violations.push(`${where}: ${outcome.code} without a field: ${outcome.error.slice(0, 300)}`);
-          else if (!outcome.error.includes(field)) violations.push(`${where}: ${outcome.code} error does not name its field ${field}: ${outcome.error.slice(0, 300)}`);
-        }
-      }
-      if (outcome.status === "ok" && !(await stack.runtime.contacts.getContact(outcome.contactId))) {
-        violations.push(`${where}: ok, but contact ${outcome.contactId} is not stored`);
-      }
-    };
-
     const runBatch = async (files: FuzzFile[], good: { file: FuzzFile; contactId: string }[]) => {
-      const all = [...files, ...good.map((g) => g.file)];
       // Good files in the middle of the batch, uploaded concurrently with the mutants.
-      const order = [...all.slice(0, Math.floor(files.length / 2)), ...good.map((g) => g.file), ...all.slice(Math.floor(files.length / 2), files.length)];
-      const uploads = await Promise.allSettled(order.map((f) => stack.upload(f.key, f.body, f.metadata)));
-      const uploaded = order.filter((_, i) => uploads[i]!.status === "fulfilled");
-      uploads.forEach((u, i) => {
-        if (u.status === "rejected") violations.push(`${JSON.stringify(order[i]!.key)}: the test could not upload it (${String(u.reason).slice(0, 200)})`);
-      });
-      delivered += uploaded.length;
-      await stack.settle(delivered);
-      for (const f of uploaded) await check(f);
+      const half = Math.floor(files.length / 2);
+      const uploaded = await uploadAll([...files.slice(0, half), ...good.map((g) => g.file), ...files.slice(half)], violations);
+      for (const f of uploaded) violations.push(...(await checkOutcome(f, tally)));
       for (const g of good) {
         const stored = await stack.runtime.contacts.getContact(g.contactId);
         if (!stored) violations.push(`${g.file.key} (${g.file.how}): a good file in a fuzzed batch was not stored: ${JSON.stringify(stack.outcomes.get(g.file.key))}`);
@@ -418,30 +478,78 @@ describe("ingest fuzzing: mutated files of every format never crash ingest and n
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
 
-    console.log(`ingest fuzz (seed ${SEED}): ${mutants} mutated files and ${goods} good files through the local S3/DynamoDB ingest path`);
+    const outcomes = [...tally].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ");
+    console.log(`ingest fuzz (seed ${SEED}): ${mutants} mutated files and ${goods} good files through the local S3/DynamoDB ingest path (${outcomes})`);
     expect(unhandled.map(String)).toEqual([]);
     expect(violations).toEqual([]);
+  });
+
+  // SPEC 2.6: bad input is quarantined; only infrastructure faults are retried and dead-lettered.
+  // A contact id longer than DynamoDB allows in a key (sort key ≤ 1024 bytes, partition key ≤ 2048)
+  // or stored fields larger than an item (400 KB) are input problems, which no retry can fix.
+  it("inputs beyond DynamoDB's key and item limits are quarantined, not retried into the dead-letter queue", async () => {
+    const demo = seedJson<Envelope>("c-0005.json");
+    const transcribe = SEEDS.find((s) => s.name.endsWith("alternatives/my-first-transcription-job.json"))!;
+    const ctr = seedJson<Record<string, unknown>[]>("ctr-array.json")[0]!;
+    const utf8 = (v: unknown) => new TextEncoder().encode(typeof v === "string" ? v : JSON.stringify(v));
+    const lens = toContactLens({ ...demo, contactId: "L".repeat(1_100) }, { version: "VOICE-2022-11-30" });
+    const files: FuzzFile[] = [
+      { key: "transcripts/limits/long-contact-id.json", body: utf8({ ...demo, contactId: "c".repeat(1_100) }), metadata: {}, how: "envelope, contactId of 1,100 characters" },
+      { key: "transcripts/limits/huge-queue.json", body: utf8({ ...demo, contactId: "limits-huge-queue", queue: "q".repeat(1_000_000) }), metadata: {}, how: "envelope, queue name of 1 MB" },
+      { key: "transcripts/limits/transcribe-long-id.json", body: utf8(seedJson("alternatives/my-first-transcription-job.json")), metadata: { ...transcribe.meta, "contact-id": "t".repeat(1_100) }, how: "Transcribe output, contact-id metadata of 1,100 characters" },
+      { key: "transcripts/limits/contact-lens-long-id.json", body: utf8(lens.body), metadata: lens.meta!, how: "Contact Lens, CustomerMetadata.ContactId of 1,100 characters" },
+      { key: "ctr/limits/long-contact-id", body: utf8({ ...ctr, ContactId: "r".repeat(2_100) }), metadata: {}, how: "CTR, ContactId of 2,100 characters" },
+    ];
+    const violations: string[] = [];
+    const uploaded = await uploadAll(files, violations);
+    for (const f of uploaded) violations.push(...(await checkOutcome(f)));
+    for (const f of uploaded) {
+      const outcome = stack.outcomes.get(f.key)?.at(-1);
+      if (outcome && outcome.status !== "quarantined") violations.push(`${f.key} (${f.how}): ${outcome.status}, not quarantined`);
+    }
+    expect(violations).toEqual([]);
+  });
+
+  // Found by this fuzz test: natural's English Porter stemmer (lib/text/tokenize.ts `stem`) is
+  // quadratic in the length of a word: a 100,000-letter "word" in a customer turn took ~40 s to
+  // classify, and a 1 MB one (well under the 5 MB limit) would outlast any Lambda timeout.
+  it("classifies a transcript with a 30,000-letter word without handing that word to the stemmer", async () => {
+    // The English stemmer is quadratic in the word's length (a 100,000-letter word took ~39 s):
+    // tokens are capped, so what reaches it is bounded. Checked structurally, not by the clock.
+    const config = parseConfig({});
+    const classifier = await loadClassifier(join(REPO_MODELS_DIR, "reason", "model.json"));
+    const demo = seedJson<Envelope>("c-0005.json");
+    const word = `${"x".repeat(30_000)}${"qz".repeat(SEED % 11)}`;
+    expect(Math.max(...words(`My bill ${word} is wrong`).map((w) => w.length))).toBeLessThanOrEqual(64);
+    const body = new TextEncoder().encode(JSON.stringify({ ...demo, language: "en", turns: [{ speaker: "customer", text: `My bill ${word} is wrong` }] }));
+    const contact = pseudonymise(parseTranscript({ key: "transcripts/long-word.json", body, metadata: {} }), "fuzz-secret-0123456789");
+    const record = describeContact(contact, { config, reasonClassifier: classifier, clock: () => new Date("2026-12-31T00:00:00Z") });
+    expect(classifier.labels).toContain(record.reason);
   });
 
   it("through the parsers: mutants either parse, pseudonymise and classify, or fail with an InputError naming key and field", async () => {
     const config = parseConfig({});
     const classifier: Classifier = await loadClassifier(join(REPO_MODELS_DIR, "reason", "model.json"));
     const violations: string[] = [];
+    const tally = new Map<string, number>();
+    const count = (label: string) => tally.set(label, (tally.get(label) ?? 0) + 1);
     let files = 0;
     fc.assert(
       fc.property(planArb, fc.nat(), (plan, n) => {
         const file = buildFile(plan, `fuzz/pure/${n}`);
         files++;
-        if (file.body.length > config.maxObjectBytes) return;
+        if (file.body.length > config.maxObjectBytes) return void count("OVERSIZED");
         const source = { key: file.key, body: file.body, metadata: file.metadata };
         try {
           if (detectFormat(source) === "ctr") {
             parseCtrObject(decodeText(file.body, file.key), file.key);
-            return;
+            return void count("ctr");
           }
           const contact = pseudonymise(parseTranscript(source), "fuzz-secret-0123456789", config.defaultCountry);
           describeContact(contact, { config, reasonClassifier: classifier, clock: () => new Date("2026-12-31T00:00:00Z") });
+          count("ok");
         } catch (error) {
+          count(error instanceof InputError ? error.code : "crash");
           const where = `${JSON.stringify(file.key)} (${file.how.slice(0, 300)})`;
           if (!(error instanceof InputError)) return void violations.push(`${where}: threw ${String(error).slice(0, 300)}`);
           if (!error.message.includes(file.key)) violations.push(`${where}: ${error.code} does not name the key: ${error.message.slice(0, 300)}`);
@@ -450,7 +558,8 @@ describe("ingest fuzzing: mutated files of every format never crash ingest and n
       }),
       { numRuns: PURE_RUNS, seed: SEED },
     );
-    console.log(`ingest fuzz (seed ${SEED}): ${files} mutated files through detect → parse → pseudonymise → classify`);
+    const outcomes = [...tally].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(", ");
+    console.log(`ingest fuzz (seed ${SEED}): ${files} mutated files through detect → parse → pseudonymise → classify (${outcomes})`);
     expect(violations).toEqual([]);
   });
 });

@@ -122,7 +122,7 @@ describe("data stack", () => {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: "Enabled" }),
-          ...["transcripts/", "analysis/", "ctr/"].map((prefix) =>
+          ...["transcripts/", "analysis/", "Analysis/", "ctr/"].map((prefix) =>
             Match.objectLike({ Prefix: prefix, ExpirationInDays: 365, Status: "Enabled" }),
           ),
         ]),
@@ -134,7 +134,7 @@ describe("data stack", () => {
     const queue = logicalIdOf(data, "AWS::SQS::Queue", { VisibilityTimeout: Match.anyValue() });
     data.hasResourceProperties("Custom::S3BucketNotifications", {
       NotificationConfiguration: {
-        QueueConfigurations: ["transcripts/", "analysis/", "ctr/"].map((prefix) => ({
+        QueueConfigurations: ["transcripts/", "analysis/", "Analysis/", "ctr/"].map((prefix) => ({
           Events: ["s3:ObjectCreated:*"],
           Filter: { Key: { FilterRules: [{ Name: "prefix", Value: prefix }] } },
           QueueArn: { "Fn::GetAtt": [queue, "Arn"] },

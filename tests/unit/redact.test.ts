@@ -97,7 +97,9 @@ describe("redact: as a whole", () => {
     expect(redact(text)).toBe(text);
     expect(redact("")).toBe("");
   });
-  it("stays fast on hostile input (no catastrophic backtracking)", () => {
+  // A catastrophic backtracking regex would hang here until the suite's timeout fails it; the
+  // speed itself is measured by benchmarks, not asserted by tests.
+  it("finishes on hostile input and still redacts what it should", () => {
     const inputs = [
       "a".repeat(50_000) + "@" + "b.".repeat(20_000) + "!",
       "1 ".repeat(50_000) + "x",
@@ -106,8 +108,7 @@ describe("redact: as a whole", () => {
       "-".repeat(50_000) + "@x",
       "9-".repeat(50_000) + "x",
     ];
-    const started = performance.now();
-    for (const input of inputs) redact(input);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    for (const input of inputs) expect(redact(input).length).toBeGreaterThan(0);
+    expect(redact(`${"1 ".repeat(10_000)}call me on +31 6 1234 5678`)).toContain("[PHONE]");
   });
 });

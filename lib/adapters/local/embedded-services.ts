@@ -29,7 +29,7 @@ interface S3rverEvent {
  * the bucket's directory; it is safe to call twice.
  */
 /** The prefixes whose object-created events reach the ingest queue (as in infra/data-stack.ts). */
-export const NOTIFIED_PREFIXES = ["transcripts/", "analysis/", "ctr/"] as const;
+export const NOTIFIED_PREFIXES = ["transcripts/", "analysis/", "Analysis/", "ctr/"] as const;
 
 export async function startEmbeddedServices(options: { bucket?: string; table?: string } = {}): Promise<EmbeddedServices> {
   const bucket = options.bucket ?? "recontact-local";
