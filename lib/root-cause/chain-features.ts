@@ -1,6 +1,7 @@
-import type { Turn } from "../contact/contact.ts";
+import { z } from "zod";
 import type { SparseVector } from "../classify/linear-model.ts";
-import { termCounts, type FeatureSettings } from "../text/features.ts";
+import type { Turn } from "../contact/contact.ts";
+import { FeatureSettingsSchema, termCounts, type FeatureSettings } from "../text/features.ts";
 import { normaliseText } from "../text/normalise.ts";
 import { words } from "../text/tokenize.ts";
 
@@ -10,6 +11,24 @@ import { words } from "../text/tokenize.ts";
  *   [Σ failed contacts, prefixed "f|"] ⊕ [the repeat contact, prefixed "r|"].
  * The vector blocks are index ranges of one feature space: block b holds term i at b·V + i.
  */
+
+/** How a contact becomes features; part of a model artifact, so a model is read with its own settings. */
+export const ContactFeaturesSchema = z.object({
+  /** Word and character n-grams of each speaker's sentences (lib/text/features.ts). */
+  text: FeatureSettingsSchema,
+  /** Add the cross-language cue-concept features below ("a:@approval"). */
+  concepts: z.boolean(),
+  /** Their idf is multiplied by this: a handful of concept features against thousands of n-grams. */
+  conceptWeight: z.number().positive(),
+});
+export type ContactFeatures = z.infer<typeof ContactFeaturesSchema>;
+
+/** Marks a concept feature: "a:@approval" (a term of termCounts starts "w" or "c"). */
+const CONCEPT_MARK = ":@";
+
+export function isConceptTerm(term: string): boolean {
+  return term.startsWith(CONCEPT_MARK, 1);
+}
 
 /** Who said it matters ("I'm not allowed" from an agent, "I couldn't do it in the app" from a customer). */
 export const SPEAKER_PREFIX: Readonly<Record<Turn["speaker"], string>> = { agent: "a:", customer: "c:", system: "s:" };
@@ -44,18 +63,15 @@ export interface SentenceTerms {
  * Term counts of each sentence of a contact, speaker-prefixed. Sentences, not turns, are the unit:
  * word n-grams never run across a sentence end, and evidence is quoted sentence by sentence.
  */
-export function sentenceTerms(
-  turns: readonly Pick<Turn, "speaker" | "text">[],
-  language: string,
-  settings: FeatureSettings,
-  concepts = false,
-): SentenceTerms[] {
+export function sentenceTerms(turns: readonly Pick<Turn, "speaker" | "text">[], language: string, features: ContactFeatures): SentenceTerms[] {
   const out: SentenceTerms[] = [];
   for (const turn of turns) {
     for (const text of sentences(turn.text)) {
       const counts = new Map<string, number>();
-      addTerms(counts, turn.speaker, text, language, settings);
-      if (concepts) for (const concept of cueConcepts(text, language)) counts.set(`${SPEAKER_PREFIX[turn.speaker]}@${concept}`, 1);
+      addTerms(counts, turn.speaker, text, language, features.text);
+      if (features.concepts) {
+        for (const concept of cueConcepts(text, language)) counts.set(`${SPEAKER_PREFIX[turn.speaker].slice(0, -1)}${CONCEPT_MARK}${concept}`, 1);
+      }
       if (counts.size > 0) out.push({ speaker: turn.speaker, text, counts });
     }
   }
@@ -112,46 +128,50 @@ export function concatBlocks(parts: readonly { vector: SparseVector; block: numb
  * for Dutch ones — each language alone has only a few dozen training chains. The model, not the
  * table, decides what a concept is worth for which cause and role.
  *
- * Matching: English and Dutch phrases match whole words ("*" at the end: any word that starts so);
- * the other languages match substrings of the normalised text (Arabic and Persian attach clitics,
- * Chinese has no spaces), Korean ignoring spaces (its spacing varies).
+ * The phrases were written from the training chains' annotated evidence (never the test split's)
+ * and general usage; keep them generic — a phrase that only one chain would say is noise.
+ *
+ * Matching is on normalised text (lib/text/normalise.ts): English and Dutch phrases match whole
+ * words ("*" at the end: any word that starts so); Arabic and Persian phrases match at a word
+ * start, after an optional proclitic (و، ب، ال…); Chinese anywhere; Korean anywhere, ignoring
+ * spaces (its spacing varies).
  */
 export const CUE_CONCEPTS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   /** The agent may not or cannot do it themselves. */
   no_authority: {
-    en: ["not allowed", "aren't allowed", "isn't allowed", "not permitted", "authority", "authoris*", "authoriz*", "can't override", "cannot override", "from here", "from my screen", "myself", "my system won't", "won't let me", "no way of", "not something agents", "not something i can", "only they can", "only the", "out of my hands", "i can't", "i cannot", "i'm unable", "i am unable", "not able to"],
-    nl: ["mag ik niet", "mag niet", "mogen we niet", "mogen niet", "niet toegestaan", "niet zelf", "zelf niet", "bevoegd*", "mijn bevoegdheden", "kan ik niet", "kunnen we niet", "dat kan ik", "niet in mijn", "enkel", "alleen zij", "uitzondering"],
-    ar: ["صلاحی", "مو عندی", "مش عندی", "مش فی ایدی", "مش بایدی", "ما بایدی", "ما اقدر", "ما بقدر", "ماقدرش", "مقدرش", "ما نقدر", "ما بنقدر", "مش مسموح", "غیر مسموح", "لا یسمح", "ما ینفع", "مش متاح لی", "من عندی", "ما ینطبق من عندی", "استثناء", "استثنا"],
-    fa: ["اجازه", "دسترسی", "نمی تونم", "نمی تونیم", "نمیتونم", "نمی شه", "مجاز", "از دست من", "من خودم", "ما نمی", "استثنا"],
-    ko: ["권한", "제선에서", "제쪽에서", "저희쪽에서", "수없", "수가없", "해드릴수없", "어렵습니다", "드리기어렵", "불가", "못해드", "할수있는게아니", "조정할수있는부분이아니", "예외"],
-    zh: ["权限", "没法", "没办法", "不能直接", "操作不了", "决定不了", "改不了", "报不了", "点不了", "销不了", "无法", "不能", "违规", "例外"],
+    en: ["not allowed", "aren't allowed", "isn't allowed", "not permitted", "authority", "authoris*", "authoriz*", "override", "from here", "from my end", "from my side", "myself", "won't let me", "no way of", "not something i can", "not something we can", "only they can", "only they", "out of my hands", "i can't", "i cannot", "i'm unable", "i am unable", "not able to", "we can't", "we cannot", "exception"],
+    nl: ["mag ik niet", "mag niet", "mogen we niet", "mogen niet", "niet toegestaan", "niet zelf", "zelf niet", "bevoegd*", "kan ik niet", "kunnen we niet", "kan ik dat niet", "niet in mijn", "alleen zij", "enkel zij", "uitzondering"],
+    ar: ["صلاحی", "مو عندی", "مش عندی", "مش فی ایدی", "مش بایدی", "مو بیدی", "ما اقدر", "ما بقدر", "ماقدرش", "مقدرش", "ما نقدر", "ما بنقدر", "لا استطیع", "لا یمکننی", "مش مسموح", "غیر مسموح", "لا یسمح", "ممنوع", "ما ینفع", "مش متاح لی", "من عندی", "استثناء", "استثنا"],
+    fa: ["اجازه", "دسترسی", "نمی تونم", "نمی تونیم", "نمیتونم", "نمی توانم", "مجاز", "از دست من", "من خودم", "دست ما نیست", "استثنا"],
+    ko: ["권한", "제선에서", "제쪽에서", "저희쪽에서", "수없", "수가없", "어렵습니다", "어려워요", "드리기어렵", "불가", "못해드", "못합니다", "할수있는게아니", "있는부분이아니", "예외"],
+    zh: ["权限", "没法", "没办法", "不能直接", "不了", "无法", "不能", "不允许", "违规", "例外", "无权"],
   },
   /** Someone else must approve, review or decide. */
   approval: {
-    en: ["approv*", "sign off", "signed off", "sign it off", "sign-off", "team leader", "supervisor", "manager", "underwrit*", "review*", "refer*", "agree it", "agreed by", "decide", "decision", "case handler", "back office", "escalat*", "second-line", "specialist team"],
-    nl: ["goedkeur*", "goedgekeurd", "akkoord", "beoordel*", "leidinggevende", "teamleider", "voorleggen", "toekennen", "beslissing", "beslist", "backoffice", "escal*", "dienst", "afdeling"],
-    ar: ["موافق", "یعتمد", "اعتماد", "مشرف", "المدیر", "مدیر", "اللجنه", "یراجعو", "مراجعه", "یوقع", "توقیع", "ارفعه", "هرفع", "یقرر", "بتقرره", "قسم", "فریق", "اداره", "اداره"],
-    fa: ["تایید", "سرپرست", "مدیر", "رئیس", "ریيس", "بررسی", "امضا", "مجوز", "نظر بده", "واحد", "تیم"],
-    ko: ["승인", "심사", "검토", "팀장", "지점장", "결재", "심의", "판단", "조사", "이의신청", "팀"],
-    zh: ["审批", "审核", "核实", "主管", "班长", "判定", "核价", "上报", "升级", "部门", "组"],
+    en: ["approv*", "sign off", "signed off", "sign it off", "sign-off", "team leader", "supervisor", "manager", "underwrit*", "review*", "refer*", "agree it", "agreed by", "decide", "decision", "back office", "escalat*", "second-line", "specialist team", "has to agree", "have to agree"],
+    nl: ["goedkeur*", "goedgekeurd", "akkoord", "beoordel*", "leidinggevende", "teamleider", "manager", "voorleggen", "toekennen", "beslissing", "beslist", "backoffice", "escal*", "afdeling", "dienst"],
+    ar: ["موافق", "یعتمد", "اعتماد", "مشرف", "المدیر", "مدیر", "اللجنه", "مراجعه", "یراجع", "یوقع", "توقیع", "ارفع", "هرفع", "یقرر", "تقرر", "قسم", "فریق", "اداره", "تصعید"],
+    fa: ["تایید", "سرپرست", "مدیر", "رئیس", "بررسی", "امضا", "مجوز", "موافقت", "نظر بده", "واحد", "تیم"],
+    ko: ["승인", "심사", "검토", "팀장", "지점장", "결재", "심의", "판단", "상급자", "관리자", "이의신청", "담당팀", "팀"],
+    zh: ["审批", "审核", "核实", "主管", "班长", "经理", "判定", "核价", "上报", "升级", "部门", "组"],
   },
   /** A rule, policy, process or condition. */
   rule: {
-    en: ["policy", "rule", "rules", "process", "procedure", "terms", "conditions", "regulat*", "mandate", "requirement", "required", "has to be", "have to be", "needs to be", "must be", "can only", "only be", "only once"],
-    nl: ["procedure", "beleid", "regel", "regels", "voorwaarden", "reglement", "veiligheidsredenen", "moet eerst", "moet echt", "moeten eerst", "pas als", "pas na", "enkel na", "enige manier"],
-    ar: ["سیاسه", "شرط", "قانون", "الاجراء", "اجراءات", "حسب النظام", "لازم", "یحتاج", "بحاجه", "ما یتم", "الا"],
-    fa: ["طبق", "قانون", "روال", "دستورالعمل", "ایین نامه", "آیین نامه", "مقررات", "الزامی", "باید", "فقط با", "فقط از طریق", "منوط"],
-    ko: ["규정", "기준상", "기준", "원칙", "절차", "지침", "내부", "정해져", "되어있습니다", "있어야", "해야", "거쳐야"],
+    en: ["policy", "rule", "rules", "process", "procedure", "terms", "conditions", "regulat*", "requirement", "required", "has to be", "have to be", "needs to be", "must be", "can only", "only be", "only once"],
+    nl: ["procedure", "beleid", "regel", "regels", "voorwaarden", "reglement", "veiligheidsredenen", "verplicht", "moet eerst", "moet echt", "moeten eerst", "pas als", "pas na", "enkel na", "enige manier"],
+    ar: ["سیاسه", "شرط", "شروط", "قانون", "اجراء", "الاجراءات", "حسب النظام", "النظام", "لازم", "یحتاج", "بحاجه", "یجب", "ما یتم", "الا"],
+    fa: ["طبق", "قانون", "روال", "دستورالعمل", "ایین نامه", "مقررات", "الزامی", "باید", "فقط با", "فقط از طریق", "منوط", "شرایط"],
+    ko: ["규정", "기준상", "기준", "원칙", "절차", "지침", "내부", "정해져", "되어있습니다", "있어야", "해야", "거쳐야", "약관"],
     zh: ["规定", "规则", "制度", "按照", "标准", "流程", "条款", "要求", "必须", "须经", "才能", "需要"],
   },
   /** Paperwork or presence: a form, a signature, in writing, in person, at a branch. */
   paperwork: {
-    en: ["form", "in writing", "signed", "signature", "signatories", "in person", "branch", "photo id", "paperwork", "copy of", "by post", "documents", "certificate", "evidence of", "proof of"],
-    nl: ["formulier", "ondertekend", "ondertekenen", "handtekening", "schriftelijk", "per post", "aangetekend*", "kopie", "kantoor", "filiaal", "bewijs", "attest", "akte", "afspraak"],
-    ar: ["نموذج", "الفرع", "خطی", "موقع منک", "موقّع", "کتاب مختوم", "بنفسک", "حضوری", "الهویه", "صوره", "اثبات", "مستند", "ورق"],
+    en: ["form", "in writing", "signed", "signature", "in person", "branch", "photo id", "paperwork", "copy of", "by post", "documents", "certificate", "proof of", "original"],
+    nl: ["formulier", "ondertekend", "ondertekenen", "handtekening", "schriftelijk", "per post", "aangetekend*", "kopie", "kantoor", "filiaal", "bewijs", "attest", "akte", "afspraak", "origineel"],
+    ar: ["نموذج", "استماره", "الفرع", "خطی", "کتابی", "موقع", "توقیع", "مختوم", "بنفسک", "حضوری", "الهویه", "صوره", "اثبات", "مستند", "ورق", "اصل"],
     fa: ["فرم", "کتبی", "حضوری", "شعبه", "اصل", "مدارک", "امضا", "کارت ملی", "نامه", "سند", "مهر"],
-    ko: ["서면", "서류", "신분증", "창구", "방문", "동의서", "신고서", "사본", "증명서", "원본", "직접"],
-    zh: ["原件", "签字", "面签", "柜台", "网点", "书面", "凭证", "身份证", "本人", "材料", "证明"],
+    ko: ["서면", "서류", "신분증", "창구", "방문", "동의서", "신고서", "신청서", "사본", "증명서", "원본", "직접"],
+    zh: ["原件", "签字", "面签", "柜台", "网点", "书面", "凭证", "身份证", "本人", "材料", "证明", "申请表"],
   },
   /** A processing time. */
   waiting_time: {
@@ -164,28 +184,28 @@ export const CUE_CONCEPTS: Readonly<Record<string, Readonly<Record<string, reado
   },
   /** Earlier information was wrong: a correction. */
   correction: {
-    en: ["wrong", "incorrect", "wasn't right", "isn't right", "not right", "wasn't correct", "not correct", "mistake", "mistaken", "mix-up", "mix up", "should have", "shouldn't have", "should've", "didn't need to", "don't need to", "misinform*", "confusion", "never", "isn't automatic", "not automatic", "wouldn't have helped", "instead of", "only works", "only included", "isn't yours", "nothing to do with", "that's not", "wasn't", "actually", "in fact", "i'm not sure why"],
-    nl: ["verkeerd*", "fout", "foute", "onjuist*", "klopt niet", "klopte niet", "had moeten", "hadden moeten", "niet hoeven", "niet had moeten", "nooit", "u heeft gelijk", "niet juist", "vergissing", "ten onrechte", "had te horen", "niet automatisch", "niks te maken", "niets te maken", "niet meer gebruikt", "doet niks", "zat er niet bij", "eigenlijk"],
-    ar: ["غلط", "خطا فی", "بالخطا", "المفروض", "ما تنطبق", "مش صحیح", "غیر صحیح", "مو صحیح", "عمره ما", "ما کان", "ما فیه", "مفیهوش", "انقالت", "اتقالک", "تتقالک", "من الاول", "من اصلها", "فعلا", "مش فورا", "بس", "معلومه"],
-    fa: ["اشتباه", "درست نیست", "درست نبوده", "به روز نبوده", "لازم نبود", "نبوده", "غلط", "راه حل نیست", "درست گفته", "حساب نشده", "نمی کنه", "نه ", "فقط برای"],
-    ko: ["잘못", "헷갈", "아니에요", "아니라", "관계가없", "맞고요", "맞습니다", "확인하지못", "안내가됐", "안내드린것", "않아요", "않습니다", "해결이안", "아니고"],
-    zh: ["不对", "说错", "错了", "不准确", "误会", "没关系", "不应该", "旧的", "老版本", "不是", "没有看", "并不", "不含", "不走", "其实"],
+    en: ["wrong", "incorrect", "wasn't right", "isn't right", "not right", "wasn't correct", "not correct", "mistake", "mistaken", "mix-up", "mix up", "should have", "shouldn't have", "should've", "didn't need to", "don't need to", "misinform*", "confusion", "misunderstanding", "never", "isn't automatic", "not automatic", "wouldn't have", "instead of", "only works", "nothing to do with", "that's not", "wasn't", "actually", "in fact", "not sure why", "out of date", "outdated"],
+    nl: ["verkeerd*", "fout", "foute", "onjuist*", "klopt niet", "klopte niet", "had moeten", "hadden moeten", "niet hoeven", "niet had moeten", "nooit", "u heeft gelijk", "je hebt gelijk", "niet juist", "vergissing", "misverstand", "ten onrechte", "had te horen", "niet automatisch", "niks te maken", "niets te maken", "verouderd*", "eigenlijk"],
+    ar: ["غلط", "بالخطا", "المفروض", "کان لازم", "ما تنطبق", "لا تنطبق", "مش صحیح", "غیر صحیح", "مو صحیح", "مش مظبوط", "عمره ما", "ما کان", "لم یکن", "انقالت", "اتقالک", "تتقالک", "من الاول", "فعلا", "قدیم", "معلومه"],
+    fa: ["اشتباه", "درست نیست", "درست نبوده", "به روز نبوده", "قدیمی", "لازم نبود", "نبوده", "غلط", "راه حل نیست", "درست گفته", "حساب نشده", "فقط برای"],
+    ko: ["잘못", "헷갈", "착오", "아니에요", "아니라", "관계가없", "상관없", "맞고요", "맞습니다", "확인하지못", "안내가됐", "안내드린것", "않아요", "않습니다", "해결이안", "아니고", "예전"],
+    zh: ["不对", "说错", "错了", "错误", "不准确", "误会", "没关系", "不应该", "旧的", "老版本", "不是", "没有看", "并不", "不含", "其实"],
   },
   /** The customer or the agent refers to an earlier contact or agent. */
   previous_contact: {
     en: ["colleague", "last time", "on the phone", "the lady", "the man", "the guy", "the agent", "previous", "you were told", "i was told", "you were given", "was given", "they told me", "told me", "said", "rang", "called", "yesterday", "last week", "again"],
     nl: ["collega", "vorige keer", "aan de telefoon", "medewerker", "mij gezegd", "werd gezegd", "gezegd", "zei", "zeiden", "gisteren", "vorige week", "opnieuw", "alweer", "nog steeds"],
-    ar: ["الموظف", "زمیلی", "زمیلک", "قالولی", "قالی", "قالت لی", "قلتو", "قلتوا", "امبارح", "امس", "المره", "اتصلت", "کلمتکم", "مره ثانیه", "ثانی"],
-    fa: ["همکار", "کارشناس", "گفتن", "گفته بودن", "گفتین", "دیروز", "دفعه قبل", "بهتون دادن", "قبلا", "زنگ زدم", "تماس گرفتم", "دوباره", "باز"],
-    ko: ["상담사", "상담원", "지난번", "앞선", "전화로들으신", "안내드린", "안내받", "어제", "그저께", "또", "다시", "말씀하셨"],
+    ar: ["الموظف", "زمیل", "قالولی", "قالی", "قالت لی", "قلتو", "قلتوا", "امبارح", "امس", "المره", "اتصلت", "کلمتکم", "مره ثانیه"],
+    fa: ["همکار", "کارشناس", "گفتن", "گفته بودن", "گفتین", "دیروز", "دفعه قبل", "بهتون دادن", "قبلا", "زنگ زدم", "تماس گرفتم", "دوباره"],
+    ko: ["상담사", "상담원", "지난번", "앞선", "들으신", "안내드린", "안내받", "어제", "그저께", "또", "다시", "말씀하셨"],
     zh: ["同事", "上次", "之前", "上一个", "客服说", "前天", "昨天", "又", "再", "说是", "告诉我"],
   },
   /** Uncertainty. */
   hedge: {
     en: ["i think", "i believe", "not sure", "maybe", "perhaps", "probably", "i'd say", "should be able", "honestly", "haven't come across", "i don't know", "no idea", "i guess", "hmm", "might"],
     nl: ["ik denk", "volgens mij", "misschien", "waarschijnlijk", "weet het niet", "weet ik niet", "niet zeker", "eigenlijk niet", "zou moeten", "denk ik"],
-    ar: ["اعتقد", "اظن", "یمکن", "ممکن", "علی الاغلب", "ما ادری", "مش متاکد", "غیر متاکد", "غالبا", "ربما", "والله ما"],
-    fa: ["فکر کنم", "فکر نکنم", "شاید", "احتمالا", "مطمئن نیستم", "نمیدونم", "نمی دونم", "معمولا", "راستش"],
+    ar: ["اعتقد", "اظن", "یمکن", "ممکن", "علی الاغلب", "ما ادری", "ما بعرف", "مش عارف", "مش متاکد", "غیر متاکد", "غالبا", "ربما"],
+    fa: ["فکر کنم", "فکر نکنم", "فکر می کنم", "شاید", "احتمالا", "مطمئن نیستم", "نمیدونم", "نمی دونم", "معمولا", "راستش"],
     ko: ["아마", "잘모르", "모르겠", "것같아요", "가능성", "정확히는", "보통"],
     zh: ["可能", "应该", "估计", "不太确定", "不确定", "不清楚", "吧", "好像"],
   },
@@ -193,54 +213,54 @@ export const CUE_CONCEPTS: Readonly<Record<string, Readonly<Record<string, reado
   transfer: {
     en: ["transfer*", "put you through", "pop you through", "put you straight through", "wrong team", "wrong department", "sent me to", "ring them", "call them", "contact them"],
     nl: ["doorverbind*", "doorverbonden", "doorgestuurd", "doorverwezen", "verkeerde afdeling", "moet ge bij", "moet u bij"],
-    ar: ["حولتک", "احولک", "حولنی", "بحولک", "اوصلک", "تحویل المکالمه", "تواصل معهم", "روح علی", "روحی علی"],
+    ar: ["حولتک", "احولک", "حولنی", "بحولک", "اوصلک", "تحویل المکالمه", "القسم الخطا", "تواصل معهم", "روح علی", "روحی علی"],
     fa: ["منتقل", "وصل می کنم", "وصلتون", "باید برین", "پیگیری کنین"],
     ko: ["이관", "연결해드", "돌려드", "넘겨드", "문의해보", "물어보"],
     zh: ["转接", "转到", "转给", "转错", "问问"],
   },
   /** A self-service channel: app, website, online account, link, button. */
   digital: {
-    en: ["app", "website", "online", "web", "page", "button", "link", "tab", "my account", "account page", "portal", "log in", "login", "logins", "screen", "menu", "option", "manage booking", "slider", "code"],
-    nl: ["app", "website", "online", "pagina", "knop", "link", "resetlink", "mijn", "inlog*", "scherm", "menu", "internetbankieren", "itsme", "account", "code", "downloaden", "exporteren"],
-    ar: ["التطبیق", "تطبیق", "الابلکیشن", "ابلکیشن", "الموقع", "الصفحه", "صفحه", "الرابط", "رابط", "اللینک", "لینک", "زرار", "زر ", "الشاشه", "شاشه", "حسابی", "خانه", "اونلاین", "الکترونی", "الکود", "الاعدادات"],
+    en: ["app", "website", "online", "web", "page", "button", "link", "tab", "my account", "account page", "portal", "log in", "login", "logins", "screen", "menu", "option", "settings", "code", "download"],
+    nl: ["app", "website", "online", "pagina", "knop", "link", "resetlink", "mijn", "inlog*", "scherm", "menu", "instellingen", "internetbankieren", "account", "code", "download*"],
+    ar: ["التطبیق", "تطبیق", "الابلکیشن", "ابلکیشن", "الموقع", "الصفحه", "صفحه", "الرابط", "رابط", "اللینک", "لینک", "زرار", "زر ", "الشاشه", "شاشه", "حسابی", "خانه", "اونلاین", "الکترونی", "الکود", "الاعدادات", "تحمیل"],
     fa: ["اپ", "سایت", "پنل", "لینک", "دکمه", "صفحه", "همراه بانک", "پروفایل", "تنظیمات", "گزینه", "بخش", "آنلاین", "انلاین", "دانلود"],
     ko: ["앱", "홈페이지", "링크", "버튼", "화면", "페이지", "메뉴", "온라인", "사이트", "인증", "다운로드", "모바일"],
-    zh: ["app", "官网", "页面", "按钮", "链接", "手机银行", "网上", "线上", "界面", "点了", "点进去", "刷了", "扫码", "下载"],
+    zh: ["app", "官网", "页面", "按钮", "链接", "手机银行", "网上", "线上", "界面", "点了", "点进去", "扫码", "下载"],
   },
   /** Self-service failing or missing: an error, nothing happens, no way to do it. */
   broken_self_service: {
-    en: ["error", "something went wrong", "something's not right", "not valid", "invalid", "doesn't work", "didn't work", "isn't working", "expired", "keeps saying", "nothing happens", "stuck", "can't find", "couldn't find", "no way to", "there's no", "locked", "couldn't load", "try again later", "only updates", "doesn't show", "doesn't pull", "isn't something the website", "can't be edited online", "don't appear"],
-    nl: ["foutmelding", "ging iets mis", "werkt niet", "werkt nog steeds niet", "ongeldig*", "blijft hangen", "gebeurt niks", "gebeurt niets", "vind ik", "geen knop", "niet mogelijk", "probeer het later", "staat er niks", "staat er niet", "zit er niet in", "komt er geen", "niet online", "niet zelf", "kan ik niet"],
-    ar: ["خطا", "غیر صالح", "منتهی الصلاحیه", "ما بیصیر", "ما یشتغل", "مش شغال", "عالق", "ما لقیت", "مفیش", "ما فی ", "ما فیه", "حاول لاحقا", "واقفه", "صفحه بیضا", "تلف", "ما بتخلینی", "مش بیعرض", "مش بیقول", "ما یظهر", "مش ظاهر"],
-    fa: ["خطا", "کار نمی کنه", "منقضی", "در دسترس نیست", "هیچ اتفاقی", "پیدا نکردم", "هیچ جا", "گزینه ای نیست", "نشون نمی ده", "نمی ده", "به روز نمی شه", "خاکستری", "رفرش", "راهی ندارم", "راهی برای"],
-    ko: ["오류", "안돼", "안나와", "안나오", "멈춰", "없어요", "유효하지않", "만료", "찾을수없", "뜨고", "떠요", "흰화면", "하얀화면", "빈칸", "결과가없", "표시되진않", "기능이", "방법정말없", "볼수있는데가없", "못하고"],
-    zh: ["失败", "没反应", "打不开", "查不了", "查不到", "看不到", "转圈", "不可用", "失效", "异常", "暂无", "没有退订", "不显示", "弄不了", "没更新", "加载"],
+    en: ["error", "something went wrong", "not valid", "invalid", "doesn't work", "didn't work", "isn't working", "not working", "expired", "keeps saying", "nothing happens", "stuck", "can't find", "couldn't find", "no way to", "there's no", "locked", "couldn't load", "won't load", "try again later", "doesn't show", "don't show", "not online", "can't be done online", "can't do it online"],
+    nl: ["foutmelding", "ging iets mis", "werkt niet", "ongeldig*", "blijft hangen", "gebeurt niks", "gebeurt niets", "vind ik niet", "vind ik geen", "geen knop", "niet mogelijk", "probeer het later", "staat er niks", "staat er niet", "zit er niet in", "komt er geen", "niet online", "laadt niet", "verlopen"],
+    ar: ["خطا", "غیر صالح", "منتهی الصلاحیه", "ما بیصیر", "ما یشتغل", "مش شغال", "مش بیشتغل", "عالق", "ما لقیت", "مفیش", "ما فی ", "ما فیه", "حاول لاحقا", "واقفه", "ما بتخلینی", "مش بیعرض", "ما یظهر", "مش ظاهر", "لا یظهر", "ما یفتح"],
+    fa: ["خطا", "کار نمی کنه", "منقضی", "در دسترس نیست", "هیچ اتفاقی", "پیدا نکردم", "هیچ جا", "گزینه ای نیست", "نشون نمی ده", "نمی ده", "به روز نمی شه", "باز نمی شه", "راهی ندارم", "راهی برای"],
+    ko: ["오류", "에러", "안돼", "안나와", "안나오", "멈춰", "없어요", "유효하지않", "만료", "찾을수없", "뜨고", "떠요", "화면", "결과가없", "표시되지않", "표시되진않", "기능이", "방법", "데가없", "못하고", "안열"],
+    zh: ["失败", "没反应", "打不开", "查不了", "查不到", "看不到", "转圈", "不可用", "失效", "异常", "暂无", "不显示", "弄不了", "没更新", "加载", "找不到"],
   },
   /** Calling only to check the status of something. */
   status_check: {
     en: ["just checking", "just calling to", "check whether", "check if", "still shows", "still says", "status", "tracking", "only to check", "wanted to check", "make sure", "has said", "shows"],
     nl: ["even checken", "even navragen", "status", "nog steeds", "nog altijd", "volgen", "wil weten", "staat nog"],
-    ar: ["اطمن", "اتاکد", "حاله", "لسه", "للحین", "برضه", "برضو", "مکتوب", "بیقول", "یعرض", "بس اعرف"],
-    fa: ["ببینم", "مطمئن شم", "وضعیت", "هنوز", "باز همون", "می زنه", "نشون می ده", "چک کردن", "بفهمم"],
+    ar: ["اطمن", "اتاکد", "حاله", "لسه", "للحین", "لسا", "برضه", "برضو", "مکتوب", "بیقول", "یعرض", "اعرف"],
+    fa: ["ببینم", "مطمئن شم", "وضعیت", "هنوز", "همون", "می زنه", "نشون می ده", "چک کردن", "بفهمم"],
     ko: ["확인하려고", "상태", "진행", "여전히", "아직", "확인만", "맞는지만", "떠있", "나와서", "조회"],
-    zh: ["想问问", "进度", "状态", "还是", "只能再", "只好", "到了没", "批了没", "显示", "查询"],
+    zh: ["想问问", "进度", "状态", "还是", "只能再", "只好", "到了没", "了没有", "显示", "查询"],
   },
   /** A cause outside the company's contact centre: outage, weather, strike, third party, defect. */
   external: {
-    en: ["outage", "storm", "strike", "fog", "snow", "weather", "flood", "manufacturer", "courier", "third-party", "third party", "provider", "contractor", "supplier", "faulty", "batch", "fire", "power", "network", "dealer", "known issue", "engineers", "damaged", "recall", "bug"],
-    nl: ["storing", "storm", "staking", "brand", "stroom", "fabrikant", "producent", "vervoerder", "netbeheerder", "aannemer", "defect*", "leverancier", "post", "lek*", "sorteer*", "depot", "weer", "bekend probleem", "gemeente"],
-    ar: ["عطل", "خلل", "الشبکه", "الشرکه المصنعه", "المصنع", "الجمارک", "الطریق", "مقفول", "ضغط", "شرکه", "السفاره", "اعطال", "کیبل", "الشبوره", "تحدیث", "متاثره", "تاخیر"],
-    fa: ["طوفان", "اختلال", "قطعی", "تولیدکننده", "تولید کننده", "پست", "تصادف", "گرد و خاک", "سرور", "شرکت", "خراب", "ایراد", "مشکل کیفی", "کلاهبرداری", "ریزش", "بسته شده", "تعمیرگاه"],
-    ko: ["장애", "풍랑", "경보", "제조", "불량", "택배사", "업체", "공사", "손상", "카드사", "항공사", "전산", "버전", "현상", "사고", "중단"],
-    zh: ["故障", "台风", "暴雨", "升级", "快递公司", "厂家", "暂停", "封闭", "坏了", "弄丢", "银行说", "平台", "系统", "通道"],
+    en: ["outage", "storm", "strike", "fog", "snow", "flood", "weather", "manufacturer", "courier", "third-party", "third party", "provider", "contractor", "supplier", "faulty", "defect*", "batch", "fire", "power", "network", "known issue", "damaged", "recall", "bug", "customs"],
+    nl: ["storing", "storm", "staking", "brand", "stroom", "fabrikant", "producent", "vervoerder", "netbeheerder", "aannemer", "defect*", "leverancier", "post", "weer", "sneeuw", "bekend probleem", "douane", "beschadigd"],
+    ar: ["عطل", "اعطال", "خلل", "الشبکه", "الشرکه المصنعه", "المصنع", "الجمارک", "مقفول", "اضراب", "عاصفه", "امطار", "ضباب", "الطقس", "شرکه الشحن", "تحدیث", "متاثره", "تاخیر"],
+    fa: ["طوفان", "اختلال", "قطعی", "تولیدکننده", "تولید کننده", "پست", "تصادف", "برف", "سیل", "گرد و خاک", "سرور", "شرکت", "خراب", "ایراد", "مشکل کیفی", "کلاهبرداری", "اعتصاب", "گمرک"],
+    ko: ["장애", "태풍", "폭우", "폭설", "풍랑", "경보", "파업", "제조", "불량", "결함", "택배사", "업체", "공사", "손상", "카드사", "항공사", "전산", "버전", "현상", "중단"],
+    zh: ["故障", "台风", "暴雨", "大雪", "罢工", "升级", "快递公司", "厂家", "暂停", "封闭", "坏了", "弄丢", "银行说", "平台", "系统", "通道", "质量问题"],
   },
   /** The customer's own new situation, plans or information. */
   customer_change: {
-    en: ["changed", "change of plans", "instead", "turns out", "remembered", "forgot", "by mistake", "called off", "stolen", "lost", "decided", "embarrassing", "my fault", "new", "now"],
-    nl: ["ineens", "uiteindelijk", "blijkt", "bleek", "vergeten", "gestolen", "toch", "veranderd", "vertraagd", "opgeschoven", "besloten", "nieuwe", "nu"],
-    ar: ["طلعت", "لقیت", "اجل", "قررت", "غیرت", "نسیت", "ضاع", "سرق", "النهارده", "الیوم", "جدید", "تغیر", "اتشرخ"],
-    fa: ["حالا", "عوض شده", "امروز", "یادم", "گرفتم", "خریده", "تصمیم", "دزدیده", "جدید", "منصرف"],
-    ko: ["갑자기", "바뀌어서", "잃어버렸", "변경됐", "결국", "새로", "됐어요", "됐대요", "생겨서"],
+    en: ["changed", "change of plans", "instead", "turns out", "remembered", "forgot", "by mistake", "called off", "stolen", "lost", "decided", "my fault", "new", "now"],
+    nl: ["ineens", "uiteindelijk", "blijkt", "bleek", "vergeten", "gestolen", "kwijt", "toch", "veranderd", "vertraagd", "opgeschoven", "besloten", "nieuwe", "nu"],
+    ar: ["طلعت", "لقیت", "اجل", "قررت", "غیرت", "نسیت", "ضاع", "سرق", "انسرق", "النهارده", "الیوم", "جدید", "تغیر"],
+    fa: ["حالا", "عوض شده", "امروز", "یادم", "گرفتم", "خریده", "تصمیم", "دزدیده", "گم شد", "جدید", "منصرف"],
+    ko: ["갑자기", "바뀌어서", "잃어버렸", "도난", "변경됐", "결국", "새로", "됐어요", "됐대요", "생겨서"],
     zh: ["后来发现", "结果", "想起来", "说反了", "商量", "今天", "不想", "决定", "丢了", "改主意"],
   },
   /** The agent resolves it now: the contact itself went right. */
@@ -260,31 +280,38 @@ const NO_SPACE_MATCH = new Set(["ko"]);
 const CLITIC_MATCH = new Set(["ar", "fa"]);
 const PROCLITIC = "(?:^|[\\s\\p{P}])(?:و|ف|ب|ل|ک|وال|بال|فال|کال|لل)?";
 
-type Phrase = { text: string; words: boolean; pattern?: RegExp };
+/** How a sentence is prepared for a phrase: Latin words, no spaces (Korean), or normalised text. */
+type Form = "latin" | "unspaced" | "spaced";
+type Phrase = { form: Form; text: string; pattern?: RegExp };
 type CompiledCues = { concept: string; phrases: Phrase[] }[];
 const compiled = new Map<string, CompiledCues>();
 
-function matchForm(text: string, lang: string): string {
+function formOf(lang: string): Form {
+  return LATIN_MATCH.has(lang) ? "latin" : NO_SPACE_MATCH.has(lang) ? "unspaced" : "spaced";
+}
+
+function matchForm(text: string, form: Form): string {
   const normalised = normaliseText(text.replaceAll("’", "'"));
-  if (LATIN_MATCH.has(lang)) return ` ${words(normalised).join(" ")} `;
-  if (NO_SPACE_MATCH.has(lang)) return normalised.replace(/\s+/g, "");
+  if (form === "latin") return ` ${words(normalised).join(" ")} `;
+  if (form === "unspaced") return normalised.replace(/\s+/g, "");
   return normalised.replace(/\s+/g, " ");
 }
 
-function compiledCues(language: string): CompiledCues {
-  const lang = language.slice(0, 2);
+/** The phrase table of a language, compiled once (a language without a table gets every table). */
+function compiledCues(lang: string): CompiledCues {
   let table = compiled.get(lang);
   if (table) return table;
   table = Object.entries(CUE_CONCEPTS).map(([concept, byLanguage]) => {
     const langs = byLanguage[lang] ? [lang] : Object.keys(byLanguage);
     const phrases = langs.flatMap((l) =>
-      byLanguage[l]!.map((raw) => {
+      byLanguage[l]!.map((raw): Phrase => {
+        const form = formOf(l);
         const prefix = raw.endsWith("*");
         const body = prefix ? raw.slice(0, -1) : raw;
-        if (LATIN_MATCH.has(l)) return { text: matchForm(body, l).trimEnd() + (prefix ? "" : " "), words: true };
-        const text = matchForm(body, l).trim();
-        const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-        return CLITIC_MATCH.has(l) ? { text, words: false, pattern: new RegExp(PROCLITIC + escaped, "u") } : { text, words: false };
+        if (form === "latin") return { form, text: matchForm(body, form).trimEnd() + (prefix ? "" : " ") };
+        const text = matchForm(body, form).trim();
+        if (!CLITIC_MATCH.has(l)) return { form, text };
+        return { form, text, pattern: new RegExp(PROCLITIC + text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u") };
       }),
     );
     return { concept, phrases };
@@ -293,15 +320,18 @@ function compiledCues(language: string): CompiledCues {
   return table;
 }
 
-/** The cue concepts a sentence expresses (each once). */
+/** The cue concepts a sentence expresses, each once. */
 export function cueConcepts(sentence: string, language: string): string[] {
-  const lang = language.slice(0, 2);
-  const table = compiledCues(lang);
-  const latin = matchForm(sentence, "en");
-  const other = LATIN_MATCH.has(lang) ? latin : matchForm(sentence, lang);
+  const forms = new Map<Form, string>();
+  const prepared = (form: Form) => {
+    let text = forms.get(form);
+    if (text === undefined) forms.set(form, (text = matchForm(sentence, form)));
+    return text;
+  };
   const found: string[] = [];
-  for (const { concept, phrases } of table) {
-    if (phrases.some((p) => (p.words ? latin.includes(p.text) : p.pattern ? p.pattern.test(other) : other.includes(p.text)))) found.push(concept);
+  for (const { concept, phrases } of compiledCues(language.slice(0, 2).toLowerCase())) {
+    const hit = phrases.some((p) => (p.pattern ? p.pattern.test(prepared(p.form)) : prepared(p.form).includes(p.text)));
+    if (hit) found.push(concept);
   }
   return found;
 }
