@@ -14,8 +14,13 @@ import type { ContactRecord } from "../lib/contact/contact-record.ts";
 import { link } from "../lib/linking/link.ts";
 import { isoWeekOf } from "../lib/time/iso-week.ts";
 import { storeContact } from "../lib/use-cases/store-contact.ts";
+import { readRootCauseModel } from "../lib/root-cause/chain-model.ts";
+import { modelAttributor } from "../lib/root-cause/chain-attributor.ts";
+import { REPO_MODELS_DIR } from "../lib/adapters/runtime.ts";
+import { join } from "node:path";
 
 const config = parseConfig({ windowDays: 7, timeZone: "Europe/Amsterdam" });
+const attributeChain = modelAttributor(await readRootCauseModel(join(REPO_MODELS_DIR, "root-cause", "model.json")));
 const sizes = (process.env.RECONTACT_BENCH_SIZES ?? "10000,100000").split(",").map(Number);
 const REASONS = ["billing", "payment", "refund", "order_delivery", "account_access", "technical_issue"];
 const WEEKS = 8;
@@ -43,7 +48,7 @@ export function synthetic(n: number, seed: number): ContactRecord[] {
       reason: REASONS[Math.floor(random() * (random() < 0.5 ? 2 : REASONS.length))]!,
       reasonConfidence: 0.9,
       reasonTop: [],
-      rootCauseSignals: { scores: { procedure_limit: 1, knowledge_gap: 0, missing_self_service: 0, other: 0 }, evidence: [] },
+      rootCauseSummary: { model: "test", failed: [0, 0, 0, 0], repeat: [0, 0, 0, 0], evidence: [] },
       format: "bench",
       sourceKey: `transcripts/b-${i}.json`,
       ingestedAt: startedAt,
@@ -102,7 +107,7 @@ for (const n of sizes) {
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (next < records.length) {
-        await storeContact(records[next++]!, { contacts: counting, config });
+        await storeContact(records[next++]!, { contacts: counting, config, attributeChain });
         done++;
       }
     }),

@@ -20,7 +20,10 @@ import { INGEST_TIMEOUT, VISIBILITY_TIMEOUT_FACTOR } from "./sizing.ts";
 /** The repository root: entries, the lock file and `models/` are found from here. */
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** Where the ingest bundle carries the shipped models (`<bundle>/models/reason/model.json`). */
+/** The models the ingest function loads, copied into its bundle. */
+export const SHIPPED_MODELS = ["reason", "root-cause"] as const;
+
+/** Where the ingest bundle carries the shipped models (`<bundle>/models/<task>/model.json`). */
 export const LAMBDA_MODELS_DIR = "/var/task/models";
 
 /** Report schedule: Mondays 06:00 in the configured time zone (SPEC 7). */
@@ -92,10 +95,11 @@ export class PipelineStack extends Stack {
     const ingestRole = functionRole(this, "IngestRole", "recontact ingest function");
     this.ingestFunction = new nodejs.NodejsFunction(this, "IngestFunction", {
       ...functionDefaults("functions/ingest/handler.ts", {
-        afterBundling: (inputDir, outputDir) => [
-          `mkdir -p "${outputDir}/models/reason"`,
-          `cp "${inputDir}/models/reason/model.json" "${outputDir}/models/reason/model.json"`,
-        ],
+        afterBundling: (inputDir, outputDir) =>
+          SHIPPED_MODELS.flatMap((task) => [
+            `mkdir -p "${outputDir}/models/${task}"`,
+            `cp "${inputDir}/models/${task}/model.json" "${outputDir}/models/${task}/model.json"`,
+          ]),
       }),
       description: "recontact: S3 object-created events (via SQS) → parse, classify, link, store",
       role: ingestRole,

@@ -3,13 +3,13 @@
  *   npx tsx scripts/train-root-cause-model.ts
  * Trains on the train split of data/root-causes/*.jsonl (settings were chosen by 5-fold
  * cross-validation on that split alone), then scores the held-out test split once — the trained
- * model and, for comparison, the rule-based first version (lib/root-cause/cues.ts, signals.ts,
+ * model and, for comparison, the rule-based first version (lib/root-cause/cues.ts, signals.ts, rule-baseline.ts,
  * attribute.ts) — and writes models/root-cause/model.json and models/root-cause/README.md.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ROOT_CAUSES, type ChainAttribution, type ContactRecord } from "../lib/contact/contact-record.ts";
-import { attributeChain } from "../lib/root-cause/attribute.ts";
+import { attributeFromSignals } from "../lib/root-cause/rule-baseline.ts";
 import { CUE_CONCEPTS } from "../lib/root-cause/chain-features.ts";
 import {
   attributeDataChain,
@@ -53,32 +53,11 @@ artifact.manifest.metrics.heldOutName = "data/root-causes/*.jsonl, split = test 
 await mkdir(join(ROOT, "models/root-cause"), { recursive: true });
 await writeFile(join(ROOT, "models/root-cause/model.json"), `${JSON.stringify(artifact)}\n`);
 
-/** The rule-based attribution of a chain: cue signals per contact, then attributeChain. */
+/** The rule-based attribution of a chain: cue signals per contact, then the baseline rule. */
 function ruleAttribution(chain: RootCauseChain): ChainAttribution {
-  const records = chain.contacts.map((c, i): ContactRecord => ({
-    contactId: c.contactId,
-    customerKey: `${chain.id}-customer`,
-    channel: c.channel,
-    startedAt: c.startedAt,
-    week: "",
-    language: chain.lang,
-    ...(c.agent ? { agentId: c.agent.id, ...(c.agent.team ? { team: c.agent.team } : {}) } : {}),
-    initiation: "inbound",
-    disposition: c.disposition,
-    hasAgentTurn: c.turns.some((t) => t.speaker === "agent"),
-    reason: chain.reason,
-    reasonConfidence: 1,
-    reasonTop: [],
-    rootCauseSignals: rootCauseSignals(c.turns, chain.lang),
-    format: "recontact.transcript/v1",
-    sourceKey: chain.id,
-    ingestedAt: c.startedAt,
-    role: i === 0 ? "first" : "repeat",
-    repeatOf: i === 0 ? null : chain.contacts[i - 1]!.contactId,
-    chainId: chain.contacts[0]!.contactId,
-    repeatedBy: chain.contacts[i + 1]?.contactId ?? null,
-  }));
-  return attributeChain(records.slice(0, -1), records.at(-1)!);
+  const signals = chain.contacts.map((c) => rootCauseSignals(c.turns, chain.lang));
+  const lastFailed = chain.contacts.at(-2)?.agent?.id;
+  return attributeFromSignals(signals.slice(0, -1), signals.at(-1)!, lastFailed ? [lastFailed] : []);
 }
 
 // --- the model card -----------------------------------------------------------------------------

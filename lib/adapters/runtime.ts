@@ -4,6 +4,9 @@ import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { z } from "zod";
 import type { Classifier } from "../classify/classifier.ts";
 import { LinearModel } from "../classify/linear-model.ts";
+import { readRootCauseModel, type RootCauseModel } from "../root-cause/chain-model.ts";
+import { modelAttributor } from "../root-cause/chain-attributor.ts";
+import type { ChainAttributor } from "../use-cases/link-customer.ts";
 import { readModelArtifact } from "../classify/model-artifact.ts";
 import { parseConfig, type Config } from "../config.ts";
 import { ConfigurationError, issuePath } from "../errors.ts";
@@ -23,10 +26,12 @@ export interface BaseRuntime {
   clock: () => Date;
 }
 
-/** The ingest path also hashes customer ids and classifies reasons. */
+/** The ingest path also hashes customer ids, classifies reasons and attributes root causes. */
 export interface Runtime extends BaseRuntime {
   hashSecret: string;
   reasonClassifier: Classifier;
+  rootCauseModel: RootCauseModel;
+  attributeChain: ChainAttributor;
 }
 
 const EnvSchema = z.object({
@@ -54,11 +59,13 @@ export interface RuntimeOverrides {
 
 export async function runtimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const { base, env, clients } = baseFromEnv(rawEnv, overrides);
-  const [hashSecret, reasonClassifier] = await Promise.all([
+  const modelsDir = env.RECONTACT_MODELS_DIR ?? REPO_MODELS_DIR;
+  const [hashSecret, reasonClassifier, rootCauseModel] = await Promise.all([
     resolveHashSecret(env, clients.secrets),
-    overrides.reasonClassifier ?? loadClassifier(join(env.RECONTACT_MODELS_DIR ?? REPO_MODELS_DIR, "reason", "model.json")),
+    overrides.reasonClassifier ?? loadClassifier(join(modelsDir, "reason", "model.json")),
+    readRootCauseModel(join(modelsDir, "root-cause", "model.json")),
   ]);
-  return { ...base, hashSecret, reasonClassifier };
+  return { ...base, hashSecret, reasonClassifier, rootCauseModel, attributeChain: modelAttributor(rootCauseModel) };
 }
 
 export function baseRuntimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): BaseRuntime {

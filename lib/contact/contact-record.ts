@@ -25,6 +25,31 @@ export const RootCauseSignalsSchema = z.object({
 });
 export type RootCauseSignals = z.infer<typeof RootCauseSignalsSchema>;
 
+/**
+ * A contact reduced, once at ingest, to what root-cause attribution needs (the chain model is
+ * additive over contacts): its partial scores per cause as a failed contact and as a repeat,
+ * and its best evidence sentences, redacted. Chains are attributed from these alone.
+ */
+const PartialScoresSchema = z.array(z.number().finite()).length(ROOT_CAUSES.length);
+export const ContactRootCauseSummarySchema = z.object({
+  /** The model version that wrote it: summaries of different versions do not add up. */
+  model: z.string().min(1),
+  failed: PartialScoresSchema,
+  repeat: PartialScoresSchema,
+  evidence: z
+    .array(
+      z.object({
+        cause: RootCauseSchema,
+        speaker: z.enum(["customer", "agent", "system"]),
+        text: z.string().max(300),
+        /** The sentence's share of the contact's score for the cause (the larger of its two roles). */
+        weight: z.number().finite(),
+      }),
+    )
+    .max(4),
+});
+export type ContactRootCauseSummary = z.infer<typeof ContactRootCauseSummarySchema>;
+
 /** The link fields of SPEC 4, a function of the customer's contacts alone (see linking/link.ts). */
 export const LinkFieldsSchema = z.object({
   /** first: starts a chain; repeat: continues one; none: volume only (abandoned, outbound, transfer leg…). */
@@ -66,7 +91,7 @@ export const ContactRecordSchema = z
     reasonConfidence: z.number().min(0).max(1),
     reasonTop: z.array(ScoredLabelSchema),
     reasonEvidence: z.string().optional(),
-    rootCauseSignals: RootCauseSignalsSchema,
+    rootCauseSummary: ContactRootCauseSummarySchema,
     format: z.string(),
     sourceKey: z.string(),
     ingestedAt: z.string(),

@@ -7,7 +7,15 @@ import { decodeFloat32, encodeFloat32, MetricsSchema } from "../classify/model-a
 import { seededRandom, shuffleInPlace } from "../classify/random.ts";
 import { trainOneVsRest } from "../classify/svm.ts";
 import { ChannelSchema } from "../config.ts";
-import { ROOT_CAUSES, RootCauseSchema, type ChainAttribution, type Evidence, type RootCause } from "../contact/contact-record.ts";
+import {
+  ContactRootCauseSummarySchema,
+  ROOT_CAUSES,
+  RootCauseSchema,
+  type ChainAttribution,
+  type ContactRootCauseSummary,
+  type Evidence,
+  type RootCause,
+} from "../contact/contact-record.ts";
 import { SPEAKERS, type Turn } from "../contact/contact.ts";
 import { ConfigurationError } from "../errors.ts";
 import { normaliseText } from "../text/normalise.ts";
@@ -209,31 +217,8 @@ export async function readRootCauseModel(path: string): Promise<RootCauseModel> 
 
 // --- per-contact summary ------------------------------------------------------------------------
 
-const PartialScoresSchema = z.array(z.number().finite()).length(ROOT_CAUSES.length);
-
-/**
- * What ingest keeps of one contact for root causes: its partial scores in both roles (in the
- * model's label order) and up to 4 redacted candidate evidence sentences, the best sentence for
- * each cause. Bounded whatever the transcript's length: 8 numbers, 4 sentences ≤ 300 characters.
- */
-export const ContactRootCauseSummarySchema = z.object({
-  /** The model version that wrote it: summaries of different versions do not add up. */
-  model: z.string().min(1),
-  failed: PartialScoresSchema,
-  repeat: PartialScoresSchema,
-  evidence: z
-    .array(
-      z.object({
-        cause: RootCauseSchema,
-        speaker: z.enum(SPEAKERS),
-        text: z.string().max(MAX_QUOTE),
-        /** The sentence's share of the contact's score for the cause (the larger of its two roles). */
-        weight: z.number().finite(),
-      }),
-    )
-    .max(MAX_CANDIDATES),
-});
-export type ContactRootCauseSummary = z.infer<typeof ContactRootCauseSummarySchema>;
+// The per-contact summary lives with the stored record (lib/contact/contact-record.ts).
+export { ContactRootCauseSummarySchema, type ContactRootCauseSummary };
 
 // --- the loaded model ---------------------------------------------------------------------------
 

@@ -9,7 +9,8 @@ import { ctrsOfObject, isRedactedKey, parseWithCtr, type JoinResult } from "./ct
 import type { Logger } from "../log.ts";
 import type { ContactStore } from "../ports/contact-store.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
-import { rootCauseSignals } from "../root-cause/signals.ts";
+import type { RootCauseModel } from "../root-cause/chain-model.ts";
+import type { ChainAttributor } from "./link-customer.ts";
 import { detectLanguage } from "../text/language.ts";
 import { redact } from "../text/redact.ts";
 import { isoWeekOf } from "../time/iso-week.ts";
@@ -22,6 +23,8 @@ export interface IngestDeps {
   contacts: ContactStore;
   hashSecret: string;
   reasonClassifier: Classifier;
+  rootCauseModel: RootCauseModel;
+  attributeChain: ChainAttributor;
   log: Logger;
   clock: () => Date;
 }
@@ -88,7 +91,7 @@ export async function ingestObject(key: string, deps: IngestDeps): Promise<Inges
 }
 
 /** The stored form of a contact: what was said is reduced to reason, signals and short evidence. */
-export function describeContact(contact: Contact, deps: Pick<IngestDeps, "config" | "reasonClassifier" | "clock">): ContactRecord {
+export function describeContact(contact: Contact, deps: Pick<IngestDeps, "config" | "reasonClassifier" | "rootCauseModel" | "clock">): ContactRecord {
   const customerText = contact.turns.filter((t) => t.speaker === "customer").map((t) => t.text).join("\n");
   const language = contact.language ?? detectLanguage(customerText || contact.turns.map((t) => t.text).join("\n"));
   const reason = classifyReason(deps.reasonClassifier, contact.turns, language);
@@ -112,7 +115,7 @@ export function describeContact(contact: Contact, deps: Pick<IngestDeps, "config
     reasonConfidence: reason.confidence,
     reasonTop: reason.top,
     ...(evidence ? { reasonEvidence: evidence } : {}),
-    rootCauseSignals: rootCauseSignals(contact.turns, language),
+    rootCauseSummary: deps.rootCauseModel.contactSummary(contact.turns, language),
     format: contact.format,
     sourceKey: contact.sourceKey,
     ingestedAt: deps.clock().toISOString(),

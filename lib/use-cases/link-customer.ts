@@ -4,7 +4,10 @@ import { InfrastructureError } from "../errors.ts";
 import { ineligibility } from "../linking/eligibility.ts";
 import { byStart, DAY_MS, linkTimeline } from "../linking/link.ts";
 import type { ContactStore, LinkUpdate } from "../ports/contact-store.ts";
-import { attributeChain } from "../root-cause/attribute.ts";
+import type { ChainAttribution } from "../contact/contact-record.ts";
+
+/** Attributes a root cause to a repeat from the contacts of its chain that failed before it. */
+export type ChainAttributor = (failed: readonly ContactRecord[], repeat: ContactRecord) => ChainAttribution;
 
 const MAX_ATTEMPTS = 10;
 /** How many failed contacts before a repeat feed its root cause (the chain's recent history). */
@@ -25,7 +28,13 @@ export interface RelinkResult {
  * lost reads again and rewrites, so the stored links converge to link(contacts) whatever the
  * concurrency, duplicates or order of arrival.
  */
-export async function relinkCustomer(store: ContactStore, config: Config, customerKey: string, since?: string): Promise<RelinkResult> {
+export async function relinkCustomer(
+  store: ContactStore,
+  config: Config,
+  attribute: ChainAttributor,
+  customerKey: string,
+  since?: string,
+): Promise<RelinkResult> {
   let read = 0;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     let from = since;
@@ -38,7 +47,7 @@ export async function relinkCustomer(store: ContactStore, config: Config, custom
       timeline = await store.readTimeline(customerKey, shift(from, -config.windowDays));
       read += timeline.records.length;
     }
-    const updates = await linkUpdates(timeline.records, config, from, store);
+    const updates = await linkUpdates(timeline.records, config, attribute, from, store);
     await store.writeLinks(customerKey, updates);
     if (await store.advanceVersion(customerKey, timeline.version)) return { attempts: attempt, read, changed: updates.length };
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
@@ -57,7 +66,13 @@ function firstUnlinkedSeed(records: readonly ContactRecord[], from: string | und
  * The link and root-cause fields that differ from what is stored: contacts from `from` on are
  * recomputed, earlier ones (the seed) only get their `repeatedBy` updated.
  */
-export async function linkUpdates(records: readonly ContactRecord[], config: Config, from?: string, store?: ContactStore): Promise<LinkUpdate[]> {
+export async function linkUpdates(
+  records: readonly ContactRecord[],
+  config: Config,
+  attribute: ChainAttributor,
+  from?: string,
+  store?: ContactStore,
+): Promise<LinkUpdate[]> {
   const ordered = [...records].sort(byStart);
   const seed = from ? ordered.filter((r) => r.startedAt < from) : [];
   const region = from ? ordered.filter((r) => r.startedAt >= from) : ordered;
@@ -71,7 +86,7 @@ export async function linkUpdates(records: readonly ContactRecord[], config: Con
     const recomputed = !from || record.startedAt >= from;
     const attribution =
       recomputed && fields.role === "repeat"
-        ? attributeChain(await failedContacts(fields, links, byId, store), record)
+        ? attribute(await failedContacts(fields, links, byId, store), record)
         : recomputed
           ? { rootCause: undefined, rootCauseConfidence: undefined, rootCauseEvidence: undefined, failedAgents: undefined }
           : {};

@@ -1,3 +1,4 @@
+import { readRootCauseModel } from "../../lib/root-cause/chain-model.ts";
 import { words } from "../../lib/text/tokenize.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -393,6 +394,8 @@ function goodFiles(run: number): { file: FuzzFile; contactId: string }[] {
 
 // ---------------------------------------------------------------------------------------------
 
+const rootCauseModel = await readRootCauseModel(join(REPO_MODELS_DIR, "root-cause", "model.json"));
+
 describe("ingest fuzzing: mutated files of every format never crash ingest and never block good files", () => {
   let stack: LocalStack;
   const unhandled: unknown[] = [];
@@ -523,7 +526,7 @@ describe("ingest fuzzing: mutated files of every format never crash ingest and n
     expect(Math.max(...words(`My bill ${word} is wrong`).map((w) => w.length))).toBeLessThanOrEqual(64);
     const body = new TextEncoder().encode(JSON.stringify({ ...demo, language: "en", turns: [{ speaker: "customer", text: `My bill ${word} is wrong` }] }));
     const contact = pseudonymise(parseTranscript({ key: "transcripts/long-word.json", body, metadata: {} }), "fuzz-secret-0123456789");
-    const record = describeContact(contact, { config, reasonClassifier: classifier, clock: () => new Date("2026-12-31T00:00:00Z") });
+    const record = describeContact(contact, { config, reasonClassifier: classifier, rootCauseModel, clock: () => new Date("2026-12-31T00:00:00Z") });
     expect(classifier.labels).toContain(record.reason);
   });
 
@@ -546,7 +549,7 @@ describe("ingest fuzzing: mutated files of every format never crash ingest and n
             return void count("ctr");
           }
           const contact = pseudonymise(parseTranscript(source), "fuzz-secret-0123456789", config.defaultCountry);
-          describeContact(contact, { config, reasonClassifier: classifier, clock: () => new Date("2026-12-31T00:00:00Z") });
+          describeContact(contact, { config, reasonClassifier: classifier, rootCauseModel, clock: () => new Date("2026-12-31T00:00:00Z") });
           count("ok");
         } catch (error) {
           count(error instanceof InputError ? error.code : "crash");

@@ -267,10 +267,12 @@ describe("pipeline stack", () => {
       expect(source.startsWith("import { createRequire as __recontactCreateRequire } from 'node:module';")).toBe(true);
       expect(existsSync(join(dir, "index.mjs.map"))).toBe(true);
     }
-    const withModel = assetDirs.filter((dir) => existsSync(join(dir, "models", "reason", "model.json")));
-    expect(withModel).toHaveLength(1);
-    const shipped = readFileSync(new URL("../../models/reason/model.json", import.meta.url), "utf8");
-    expect(readFileSync(join(withModel[0]!, "models", "reason", "model.json"), "utf8")).toBe(shipped);
+    for (const task of ["reason", "root-cause"]) {
+      const withModel = assetDirs.filter((dir) => existsSync(join(dir, "models", task, "model.json")));
+      expect(withModel, task).toHaveLength(1);
+      const shipped = readFileSync(new URL(`../../models/${task}/model.json`, import.meta.url), "utf8");
+      expect(readFileSync(join(withModel[0]!, "models", task, "model.json"), "utf8")).toBe(shipped);
+    }
   });
 
   it("polls the ingest queue in batches of 10 with a 5 s window and partial batch responses", () => {

@@ -7,6 +7,11 @@ import { parseConfig } from "../../lib/config.ts";
 import type { ContactRecord } from "../../lib/contact/contact-record.ts";
 import { link } from "../../lib/linking/link.ts";
 import { storeContact } from "../../lib/use-cases/store-contact.ts";
+import type { ChainAttributor } from "../../lib/use-cases/link-customer.ts";
+import { readRootCauseModel } from "../../lib/root-cause/chain-model.ts";
+import { modelAttributor } from "../../lib/root-cause/chain-attributor.ts";
+import { REPO_MODELS_DIR } from "../../lib/adapters/runtime.ts";
+import { join } from "node:path";
 import { seededRandom } from "../../lib/classify/random.ts";
 import type { ContactStore, LinkUpdate } from "../../lib/ports/contact-store.ts";
 
@@ -34,11 +39,13 @@ const contactSpec = fc.record({
 });
 
 let services: EmbeddedServices;
+let attributeChain: ChainAttributor;
 let store: DynamoDbContactStore;
 let caseNumber = 0;
 
 beforeAll(async () => {
   services = await startEmbeddedServices();
+  attributeChain = modelAttributor(await readRootCauseModel(join(REPO_MODELS_DIR, "root-cause", "model.json")));
   store = new DynamoDbContactStore(createAwsClients({ dynamodbEndpoint: services.dynamodbEndpoint }).dynamodb, services.table);
 });
 afterAll(async () => {
@@ -65,7 +72,7 @@ function record(id: string, spec: ContactSpec, prefix: string): ContactRecord {
     reason: spec.reason,
     reasonConfidence: 0.9,
     reasonTop: [],
-    rootCauseSignals: { scores: { procedure_limit: 0, knowledge_gap: 0, missing_self_service: 0, other: 0 }, evidence: [] },
+    rootCauseSummary: { model: "test", failed: [0, 0, 0, 0], repeat: [0, 0, 0, 0], evidence: [] },
     format: "test",
     sourceKey: `k/${id}`,
     ingestedAt: startedAt,
@@ -120,7 +127,7 @@ describe("incremental linking on DynamoDB equals the reference link()", () => {
           const contacts = jittered(store, seed);
           await Promise.all(
             Array.from({ length: workers }, async () => {
-              while (next < deliveries.length) await storeContact(deliveries[next++]!, { contacts, config });
+              while (next < deliveries.length) await storeContact(deliveries[next++]!, { contacts, config, attributeChain });
             }),
           );
           const expected = link(records, config);
@@ -166,9 +173,9 @@ describe("concurrent relinking of one customer", () => {
       },
     }) as ContactStore;
 
-    const worker1 = storeContact(first, { contacts: slowStore, config });
+    const worker1 = storeContact(first, { contacts: slowStore, config, attributeChain });
     while (!held) await new Promise((resolve) => setTimeout(resolve, 1));
-    await storeContact(second, { contacts: store, config });
+    await storeContact(second, { contacts: store, config, attributeChain });
     release();
     await worker1;
 
@@ -186,7 +193,7 @@ describe("a crash between storing a contact and linking it", () => {
     const first = record(`${prefix}-a`, { ...spec, at: 10 * HOUR }, prefix);
     const second = record(`${prefix}-b`, { ...spec, at: 58 * HOUR }, prefix);
     await store.putContact(first); // the function died here: stored, never linked
-    await storeContact(second, { contacts: store, config });
+    await storeContact(second, { contacts: store, config, attributeChain });
     const byId = new Map((await store.readTimeline(first.customerKey)).records.map((r) => [r.contactId, r]));
     expect(byId.get(first.contactId)).toMatchObject({ role: "first", chainId: first.contactId, repeatedBy: second.contactId });
     expect(byId.get(second.contactId)).toMatchObject({ role: "repeat", repeatOf: first.contactId });
@@ -200,8 +207,8 @@ describe("a contact whose reason changes later (a relabel)", () => {
     const billing1 = record(`${prefix}-1`, { ...spec, reason: "billing", at: 10 * HOUR }, prefix);
     const refund = record(`${prefix}-2`, { ...spec, reason: "refund", at: 20 * HOUR }, prefix);
     const middle = record(`${prefix}-3`, { ...spec, reason: "billing", at: 40 * HOUR }, prefix);
-    for (const r of [billing1, refund, middle]) await storeContact(r, { contacts: store, config });
-    await storeContact({ ...middle, reason: "refund" }, { contacts: store, config });
+    for (const r of [billing1, refund, middle]) await storeContact(r, { contacts: store, config, attributeChain });
+    await storeContact({ ...middle, reason: "refund" }, { contacts: store, config, attributeChain });
     const byId = new Map((await store.readTimeline(billing1.customerKey)).records.map((r) => [r.contactId, r]));
     expect(byId.get(billing1.contactId)).toMatchObject({ role: "first", repeatedBy: null });
     expect(byId.get(refund.contactId)).toMatchObject({ role: "first", repeatedBy: middle.contactId });

@@ -23,7 +23,7 @@ function contact(contactId: string, fields: Fields): ContactRecord {
     hasAgentTurn: true,
     reasonConfidence: 0.9,
     reasonTop: [],
-    rootCauseSignals: { scores: { procedure_limit: 0, knowledge_gap: 0, missing_self_service: 0, other: 0 }, evidence: [] },
+    rootCauseSummary: { model: "test", failed: [0, 0, 0, 0], repeat: [0, 0, 0, 0], evidence: [] },
     format: "recontact.transcript/v1",
     sourceKey: `transcripts/${contactId}.json`,
     ingestedAt: "2026-11-23T00:00:00.000Z",
