@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalStack, envelope, type LocalStack } from "../support/local-stack.ts";
+import { createAwsClients } from "../../lib/adapters/aws-clients.ts";
 
 // Texts the shipped reason model must read unambiguously; the first test checks that premise.
 const REFUND = "I returned the jacket three weeks ago and I still have not received my refund, where is my money back?";
@@ -98,8 +99,13 @@ describe("repeat linking on the local S3 and DynamoDB servers", () => {
     expect(missing && "error" in missing ? missing.error : "").toContain("transcripts/bad/no-customer.json (customer.id)");
     const record = await stack.runtime.objects.get("quarantine/transcripts/bad/broken.json.json");
     expect(JSON.parse(new TextDecoder().decode(record!.body))).toMatchObject({ objectKey: "transcripts/bad/broken.json", code: "MALFORMED_JSON" });
-    // The original stays where it was.
+    // The original stays where it was, tagged as quarantined.
     expect(await stack.runtime.objects.get("transcripts/bad/broken.json")).toBeDefined();
+    const { GetObjectTaggingCommand } = await import("@aws-sdk/client-s3");
+    const { s3 } = createAwsClients({ s3Endpoint: stack.services.s3Endpoint });
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: stack.services.bucket, Key: "transcripts/bad/broken.json" }));
+    expect(tags.TagSet).toContainEqual({ Key: "recontact-status", Value: "quarantined" });
+    s3.destroy();
     expect(await stack.runtime.contacts.getContact("b-3")).toMatchObject({ role: "first" });
   });
 
