@@ -14,8 +14,18 @@ export interface Dataset {
 }
 
 export async function readDataset(paths: readonly string[]): Promise<Dataset> {
+  const { rows, sha256 } = await readJsonLines(paths, ExampleSchema);
+  const examples = rows.map(({ text, label, lang }): Example => (lang ? { text, label, lang } : { text, label }));
+  return { examples, sha256, sources: [...paths] };
+}
+
+/**
+ * JSON lines validated line by line, with a sha256 over the files' bytes in the order given.
+ * An unreadable file or a bad line is an error naming the file, the line and the field.
+ */
+export async function readJsonLines<T extends z.ZodType>(paths: readonly string[], schema: T): Promise<{ rows: z.infer<T>[]; sha256: string }> {
   const hash = createHash("sha256");
-  const examples: Example[] = [];
+  const rows: z.infer<T>[] = [];
   for (const path of paths) {
     const text = await readFile(path, "utf8").catch((error: unknown) => {
       throw new ConfigurationError("INVALID_CONFIG", `${path}: cannot read the data file`, { cause: error });
@@ -29,14 +39,13 @@ export async function readDataset(paths: readonly string[]): Promise<Dataset> {
       } catch (error) {
         throw new ConfigurationError("INVALID_CONFIG", `${path}:${i + 1}: not a JSON line`, { cause: error });
       }
-      const parsed = ExampleSchema.safeParse(json);
+      const parsed = schema.safeParse(json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new ConfigurationError("INVALID_CONFIG", `${path}:${i + 1} (${issue.path.join(".")}): ${issue.message}`);
       }
-      const { text: t, label, lang } = parsed.data;
-      examples.push(lang ? { text: t, label, lang } : { text: t, label });
+      rows.push(parsed.data);
     });
   }
-  return { examples, sha256: hash.digest("hex"), sources: [...paths] };
+  return { rows, sha256: hash.digest("hex") };
 }

@@ -5,6 +5,7 @@ import { evaluateClassifier } from "./evaluate.ts";
 import { LinearModel, Vectoriser, linearScores, softmaxInPlace, type SparseVector } from "./linear-model.ts";
 import { encodeFloat32, MODEL_FORMAT, type Metrics, type ModelArtifact } from "./model-artifact.ts";
 import { seededRandom, shuffleInPlace } from "./random.ts";
+import { fitTemperature } from "./calibration.ts";
 import { trainOneVsRest } from "./svm.ts";
 
 export const TrainingSettingsSchema = z.object({
@@ -59,12 +60,12 @@ export function trainModel(dataset: Dataset, options: TrainOptions): ModelArtifa
       // this keeps training time close to one fit.
       const fitSize = calibrationSize + Math.ceil((order.length - calibrationSize) / 2);
       Object.assign(model, svm(model.vectors.slice(calibrationSize, fitSize), model.targets.slice(calibrationSize, fitSize)));
-      temperature = fitTemperature(model, model.vectors.slice(0, calibrationSize), model.targets.slice(0, calibrationSize));
+      temperature = heldOutTemperature(model, model.vectors.slice(0, calibrationSize), model.targets.slice(0, calibrationSize));
     }
     Object.assign(model, svm(model.vectors, model.targets));
   } else if (calibrationSize > 0) {
     optimise(model, model.vectors.slice(calibrationSize), model.targets.slice(calibrationSize), settings, settings.epochs, settings.seed + 1);
-    temperature = fitTemperature(model, model.vectors.slice(0, calibrationSize), model.targets.slice(0, calibrationSize));
+    temperature = heldOutTemperature(model, model.vectors.slice(0, calibrationSize), model.targets.slice(0, calibrationSize));
     optimise(model, model.vectors, model.targets, settings, settings.finalEpochs, settings.seed + 2);
   } else {
     optimise(model, model.vectors, model.targets, settings, settings.epochs, settings.seed + 1);
@@ -190,23 +191,8 @@ function balancedClassWeights(targets: readonly number[], K: number): Float64Arr
   return Float64Array.from(freq, (f) => (f > 0 ? Math.sqrt(mean / f) : 1));
 }
 
-/** The temperature that minimises the negative log-likelihood of held-out examples. */
-function fitTemperature(model: Fitted, vectors: readonly SparseVector[], targets: readonly number[]): number {
-  const scored = vectors.map((x) => linearScores(x, model.weights, model.bias, model.labels));
-  let best = 1;
-  let bestLoss = Infinity;
-  for (let t = 0.02; t <= 4.0001; t *= 1.1) {
-    let loss = 0;
-    scored.forEach((s, n) => {
-      const p = softmaxInPlace(Float64Array.from(s), t);
-      loss -= Math.log(Math.max(p[targets[n]!]!, 1e-12));
-    });
-    if (loss < bestLoss) {
-      bestLoss = loss;
-      best = t;
-    }
-  }
-  return Math.round(best * 1000) / 1000;
+function heldOutTemperature(model: Fitted, vectors: readonly SparseVector[], targets: readonly number[]): number {
+  return fitTemperature(vectors.map((x) => linearScores(x, model.weights, model.bias, model.labels)), targets);
 }
 
 /** Scores an artifact on held-out data and records the figures in its manifest. */

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { scorePredictions } from "../classify/evaluate.ts";
+import { fitTemperature } from "../classify/calibration.ts";
+import { readJsonLines } from "../classify/dataset.ts";
 import { softmaxInPlace, Vectoriser, type SparseVector } from "../classify/linear-model.ts";
 import { decodeFloat32, encodeFloat32, MetricsSchema } from "../classify/model-artifact.ts";
 import { seededRandom, shuffleInPlace } from "../classify/random.ts";
@@ -83,30 +85,8 @@ export interface RootCauseData {
 }
 
 export async function readRootCauseChains(paths: readonly string[]): Promise<RootCauseData> {
-  const hash = createHash("sha256");
-  const chains: RootCauseChain[] = [];
-  for (const path of paths) {
-    const text = await readFile(path, "utf8").catch((error: unknown) => {
-      throw new ConfigurationError("INVALID_CONFIG", `${path}: cannot read the data file`, { cause: error });
-    });
-    hash.update(text);
-    text.split("\n").forEach((line, i) => {
-      if (line.trim() === "") return;
-      let json: unknown;
-      try {
-        json = JSON.parse(line);
-      } catch (error) {
-        throw new ConfigurationError("INVALID_CONFIG", `${path}:${i + 1}: not a JSON line`, { cause: error });
-      }
-      const parsed = RootCauseChainSchema.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new ConfigurationError("INVALID_CONFIG", `${path}:${i + 1} (${issue.path.join(".")}): ${issue.message}`);
-      }
-      chains.push(parsed.data);
-    });
-  }
-  return { chains, sha256: hash.digest("hex"), sources: [...paths] };
+  const { rows, sha256 } = await readJsonLines(paths, RootCauseChainSchema);
+  return { chains: rows, sha256, sources: [...paths] };
 }
 
 // --- artifact -----------------------------------------------------------------------------------
@@ -554,7 +534,7 @@ function crossValidatePrepared(prepared: readonly PreparedChain[], settings: Roo
     }
     foldModels.push({ held, artifact });
   }
-  const temperature = fitTemperature(scores, chains.map((c) => ROOT_CAUSES.indexOf(c.cause)));
+  const temperature = fitTemperature(scores, chains.map((c) => ROOT_CAUSES.indexOf(c.cause)), 1.05);
   const attributions: ChainAttribution[] = new Array(chains.length);
   for (const { held, artifact } of foldModels) {
     // A summary does not depend on the temperature; only the attribution's confidence does.
@@ -577,24 +557,6 @@ export function trainRootCauseModel(chains: readonly RootCauseChain[], options: 
   const artifact = toArtifact(fit(prepared, settings), cv.temperature, settings, options, chains);
   artifact.manifest.metrics.crossValidation = cv.metrics;
   return artifact;
-}
-
-/** The temperature that minimises the negative log-likelihood of held-out scores. */
-function fitTemperature(scores: readonly Float64Array[], targets: readonly number[]): number {
-  let best = 1;
-  let bestLoss = Infinity;
-  for (let t = 0.02; t <= 4.0001; t *= 1.05) {
-    let loss = 0;
-    scores.forEach((s, n) => {
-      const p = softmaxInPlace(Float64Array.from(s), t);
-      loss -= Math.log(Math.max(p[targets[n]!]!, 1e-12));
-    });
-    if (loss < bestLoss) {
-      bestLoss = loss;
-      best = t;
-    }
-  }
-  return Math.round(best * 1000) / 1000;
 }
 
 // --- data chains --------------------------------------------------------------------------------
