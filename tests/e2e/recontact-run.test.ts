@@ -108,3 +108,18 @@ describe("the recontact command", () => {
   });
 });
 
+
+describe("recontact run with a file name the local S3 server cannot store", () => {
+  it("quarantines that file with the reason and processes the rest", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "recontact-longname-"));
+    await mkdir(join(dir, "in"));
+    const body = JSON.stringify({ schema: "recontact.transcript/v1", contactId: "ok-1", customer: { id: "ln@example.com" }, channel: "chat", startedAt: "2026-11-16T09:00:00Z", turns: [{ speaker: "customer", text: "my parcel never arrived" }] });
+    await writeFile(join(dir, "in", `${"x".repeat(240)}.json`), body.replace("ok-1", "long-1"));
+    await writeFile(join(dir, "in", "short.json"), body);
+    const config = (await import("../../lib/config.ts")).parseConfig({});
+    const result = await runPipeline({ inputDir: join(dir, "in"), outDir: join(dir, "out"), config, log: silentLogger });
+    expect(result).toMatchObject({ files: 2, contacts: 1, quarantined: 1 });
+    const quarantine = (await readFile(join(dir, "out", "quarantine.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { code: string; objectKey: string });
+    expect(quarantine).toEqual([expect.objectContaining({ code: "KEY_TOO_LONG_LOCALLY" })]);
+  });
+});
