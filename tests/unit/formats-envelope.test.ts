@@ -1,3 +1,4 @@
+import { inputError } from "../support/input-error.ts";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../lib/errors.ts";
 import { parseTranscript } from "../../lib/formats/parse-transcript.ts";
@@ -22,15 +23,6 @@ const valid = {
   crmTicket: "T-99",
 };
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error("expected an InputError");
-}
 
 describe("native envelope (SPEC 2.1)", () => {
   it("parses the SPEC example with defaults and a UTC start", () => {

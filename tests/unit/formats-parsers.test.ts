@@ -1,3 +1,4 @@
+import { inputError } from "../support/input-error.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -21,15 +22,6 @@ const json = (path: string, root = DOCS): unknown => JSON.parse(readFileSync(roo
 const encode = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
 const inline = (key: string, value: unknown, metadata: Record<string, string> = {}): TranscriptSource => ({ key, body: encode(value), metadata });
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error("expected an InputError");
-}
 function expectInputError(fn: () => unknown, code: string, key: string, field: string | undefined): InputError {
   const error = inputError(fn);
   expect(error.code).toBe(code);
