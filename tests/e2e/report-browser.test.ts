@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfigFile } from "../../lib/config.ts";
+import { runPipeline, type RunResult } from "../../lib/cli/run-pipeline.ts";
+import { silentLogger } from "../../lib/log.ts";
+
+/**
+ * Opens every weekly report.html of the demo in headless Chromium (Debian's `chromium`, which
+ * .ci/run installs). Screenshots at 1280 and 390 px go to tests/.artifacts/report-screenshots/.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ROOT = new URL("../../", import.meta.url).pathname;
+const SHOTS = join(ROOT, "tests/.artifacts/report-screenshots");
+const available = existsSync(CHROMIUM);
+if (!available) console.warn(`report-browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+
+describe.skipIf(!available)("report.html in a real browser", () => {
+  let browser: Browser;
+  let result: RunResult;
+  let out: string;
+
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), "recontact-browser-"));
+    const config = await loadConfigFile(join(ROOT, "samples/demo.config.json"));
+    result = await runPipeline({ inputDir: join(ROOT, "samples/demo"), outDir: out, config, log: silentLogger, now: () => new Date("2026-12-31T12:00:00Z") });
+    await mkdir(SHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("renders every week without console errors or network requests, with the numbers of report.json", async () => {
+    expect(result.weeks.length).toBeGreaterThan(0);
+    for (const { week } of result.weeks) {
+      const file = join(out, "reports", week, "report.html");
+      const report = JSON.parse(await readFile(join(out, "reports", week, "report.json"), "utf8")) as { totals: Record<string, number | null> };
+      for (const width of [1280, 390]) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        const errors: string[] = [];
+        const requests: string[] = [];
+        page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+        page.on("pageerror", (e) => errors.push(e.message));
+        page.on("request", (r) => r.url().startsWith("file://") || requests.push(r.url()));
+        await page.goto(`file://${file}`);
+        expect(errors, `${week} @${width}`).toEqual([]);
+        expect(requests, `${week} @${width}`).toEqual([]);
+        expect(await page.locator("svg[role=img]").count()).toBeGreaterThanOrEqual(2);
+        for (const metric of ["contacts", "repeatRate", "fcrRate", "repeatCost"]) {
+          const shown = await page.locator(`[data-metric="${metric}"]`).first().getAttribute("value");
+          const expected = report.totals[metric];
+          expect(shown === "" ? null : Number(shown), `${week} ${metric}`).toBeCloseTo(expected ?? NaN, 6);
+        }
+        // Nothing wider than a phone screen: the page does not scroll sideways at 390 px.
+        const overflow = Number(await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"));
+        expect(overflow, `${week} @${width}`).toBeLessThanOrEqual(1);
+        await page.screenshot({ path: join(SHOTS, `${week}-${width}.png`), fullPage: true });
+        await page.close();
+      }
+    }
+  });
+});
