@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { z } from "zod";
 import { startEmbeddedServices, type EmbeddedServices } from "../adapters/local/embedded-services.ts";
@@ -115,6 +115,8 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
   if (ended.length) options.log.log("warn", "transcripts never joined to a contact trace record", { step: "run", count: ended.length });
 
   const reportHandler = createReportHandler(runtime);
+  // The reports folder shows this run only: a week left over from an earlier run would read as current.
+  await rm(join(options.outDir, "reports"), { recursive: true, force: true });
   const weeks = await runtime.contacts.weeks();
   const results: RunResult["weeks"] = [];
   const contacts: ContactRecord[] = [];

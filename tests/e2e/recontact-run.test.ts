@@ -22,6 +22,8 @@ describe("recontact run over the demo transcripts", () => {
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), "recontact-run-"));
+    await mkdir(join(out, "reports", "1999-W01"), { recursive: true }); // left over from an earlier run
+    await writeFile(join(out, "reports", "1999-W01", "report.json"), "{}");
     const config = await loadConfigFile(join(ROOT, "samples/demo.config.json"));
     result = await runPipeline({ inputDir, outDir: out, config, log: silentLogger, now: () => new Date("2026-12-31T12:00:00Z") });
     lines = (await readFile(join(out, "contacts.jsonl"), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Line);
@@ -53,6 +55,9 @@ describe("recontact run over the demo transcripts", () => {
     for (const { week } of result.weeks) {
       const files = await readdir(join(out, "reports", week));
       expect(files.sort()).toEqual(["report.csv", "report.html", "report.json"]);
+    }
+    expect((await readdir(join(out, "reports"))).sort()).toEqual(result.weeks.map((w) => w.week));
+    for (const { week } of result.weeks) {
       ReportSchema.parse(JSON.parse(await readFile(join(out, "reports", week, "report.json"), "utf8")));
     }
   });
