@@ -56,22 +56,25 @@ export class DynamoDbContactStore implements ContactStore {
   }
 
   async getContact(contactId: string): Promise<ContactRecord | undefined> {
-    const pointer = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { pk: contactIdPk(contactId), sk: "CONTACTID" }, ConsistentRead: true }),
-    );
-    if (!pointer.Item) return undefined;
-    const { customerKey, startedAt } = pointer.Item as { customerKey: string; startedAt: string };
+    const at = await this.location(contactId);
+    if (!at) return undefined;
+    const { customerKey, startedAt } = at;
     const item = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { pk: customerPk(customerKey), sk: contactSk(startedAt, contactId) }, ConsistentRead: true }),
     );
     return item.Item ? toContactRecord(item.Item) : undefined;
   }
 
-  async putContact(record: ContactRecord): Promise<void> {
-    const previous = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { pk: contactIdPk(record.contactId), sk: "CONTACTID" }, ConsistentRead: true }),
+  /** Where a contact id is stored (its customer and start), from its pointer item. */
+  private async location(contactId: string): Promise<{ customerKey: string; startedAt: string } | undefined> {
+    const pointer = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { pk: contactIdPk(contactId), sk: "CONTACTID" }, ConsistentRead: true }),
     );
-    const before = previous.Item as { customerKey: string; startedAt: string } | undefined;
+    return pointer.Item as { customerKey: string; startedAt: string } | undefined;
+  }
+
+  async putContact(record: ContactRecord, previous?: Pick<ContactRecord, "customerKey" | "startedAt"> | null): Promise<void> {
+    const before = previous === undefined ? await this.location(record.contactId) : (previous ?? undefined);
     const sk = contactSk(record.startedAt, record.contactId);
     await this.db.send(
       new PutCommand({

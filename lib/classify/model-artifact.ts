@@ -74,11 +74,14 @@ export function parseModelArtifact(json: unknown, source: string): ModelArtifact
 }
 
 export async function readModelArtifact(path: string): Promise<ModelArtifact> {
-  let json: unknown;
+  return parseModelArtifact(await readModelJson(path), path);
+}
+
+/** The JSON of a model file; a missing or unparsable file is an INVALID_MODEL error naming it. */
+export async function readModelJson(path: string): Promise<unknown> {
   try {
-    json = JSON.parse(await readFile(path, "utf8"));
+    return JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
     throw new ConfigurationError("INVALID_MODEL", `${path}: cannot read the model file as JSON`, { cause: error });
   }
-  return parseModelArtifact(json, path);
 }

@@ -21,8 +21,12 @@ export type LinkUpdate = { contactId: string; startedAt: string } & Partial<Link
 export interface ContactStore {
   /** The stored record of a contact id, wherever in its customer's timeline it is. */
   getContact(contactId: string): Promise<ContactRecord | undefined>;
-  /** Inserts or replaces a contact (same contact id = same item; a moved startedAt moves it). */
-  putContact(record: ContactRecord): Promise<void>;
+  /**
+   * Inserts or replaces a contact (same contact id = same item; a moved startedAt moves it).
+   * `previous`: where the contact was stored before, when the caller has just read it (null: not
+   * stored); when absent the store looks it up itself.
+   */
+  putContact(record: ContactRecord, previous?: Pick<ContactRecord, "customerKey" | "startedAt"> | null): Promise<void>;
   /** The customer's contacts that started at or after `from` (all when absent), in time order. */
   readTimeline(customerKey: string, from?: string): Promise<Timeline>;
   writeLinks(customerKey: string, updates: readonly LinkUpdate[]): Promise<void>;

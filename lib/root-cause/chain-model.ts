@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { scorePredictions } from "../classify/evaluate.ts";
 import { fitTemperature } from "../classify/calibration.ts";
 import { readJsonLines } from "../classify/dataset.ts";
 import { softmaxInPlace, Vectoriser, type SparseVector } from "../classify/linear-model.ts";
-import { decodeFloat32, encodeFloat32, MetricsSchema } from "../classify/model-artifact.ts";
+import { decodeFloat32, encodeFloat32, MetricsSchema, readModelJson } from "../classify/model-artifact.ts";
 import { seededRandom, shuffleInPlace } from "../classify/random.ts";
 import { trainOneVsRest } from "../classify/svm.ts";
 import { ChannelSchema } from "../config.ts";
@@ -185,13 +184,7 @@ export function parseRootCauseModel(json: unknown, source: string): RootCauseMod
 
 /** Reads, validates and loads a root-cause model file. */
 export async function readRootCauseModel(path: string): Promise<RootCauseModel> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
-    throw new ConfigurationError("INVALID_MODEL", `${path}: cannot read the model file as JSON`, { cause: error });
-  }
-  return new RootCauseModel(parseRootCauseModel(json, path));
+  return new RootCauseModel(parseRootCauseModel(await readModelJson(path), path));
 }
 
 // --- per-contact summary ------------------------------------------------------------------------

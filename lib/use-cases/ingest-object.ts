@@ -76,18 +76,17 @@ export async function ingestObject(key: string, deps: IngestDeps): Promise<Inges
   }
 
   const record = describeContact(contact, deps);
-  const previous = await storeContact(record, deps);
-  const stored = await deps.contacts.getContact(contact.contactId);
+  const { previous, links } = await storeContact(record, deps);
   deps.log.log("info", "ingested", {
     step: "ingest",
     contactId: contact.contactId,
     objectKey: key,
     reason: record.reason,
-    role: stored?.role,
+    role: links?.role,
     durationMs: Math.round(performance.now() - started),
     redelivery: previous !== undefined,
   });
-  return { status: "ok", contactId: contact.contactId, reason: record.reason, role: stored?.role ?? "none" };
+  return { status: "ok", contactId: contact.contactId, reason: record.reason, role: links?.role ?? "none" };
 }
 
 /** The stored form of a contact: what was said is reduced to reason, signals and short evidence. */

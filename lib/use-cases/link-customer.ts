@@ -17,6 +17,8 @@ export interface RelinkResult {
   attempts: number;
   read: number;
   changed: number;
+  /** The links of every contact the winning round read, as now stored. */
+  links: ReadonlyMap<string, LinkFields>;
 }
 
 /**
@@ -47,9 +49,9 @@ export async function relinkCustomer(
       timeline = await store.readTimeline(customerKey, shift(from, -config.windowDays));
       read += timeline.records.length;
     }
-    const updates = await linkUpdates(timeline.records, config, attribute, from, store);
+    const { updates, links } = await linkUpdates(timeline.records, config, attribute, from, store);
     await store.writeLinks(customerKey, updates);
-    if (await store.advanceVersion(customerKey, timeline.version)) return { attempts: attempt, read, changed: updates.length };
+    if (await store.advanceVersion(customerKey, timeline.version)) return { attempts: attempt, read, changed: updates.length, links };
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
   }
   throw new InfrastructureError("LINK_CONFLICT", `customer timeline still contended after ${MAX_ATTEMPTS} attempts`);
@@ -72,7 +74,7 @@ export async function linkUpdates(
   attribute: ChainAttributor,
   from?: string,
   store?: ContactStore,
-): Promise<LinkUpdate[]> {
+): Promise<{ updates: LinkUpdate[]; links: ReadonlyMap<string, LinkFields> }> {
   const ordered = [...records].sort(byStart);
   const seed = from ? ordered.filter((r) => r.startedAt < from) : [];
   const region = from ? ordered.filter((r) => r.startedAt >= from) : ordered;
@@ -97,7 +99,7 @@ export async function linkUpdates(
       : { contactId: record.contactId, startedAt: record.startedAt, repeatedBy: fields.repeatedBy };
     if (!sameLinks(record, next)) updates.push(next);
   }
-  return updates;
+  return { updates, links };
 }
 
 /** The contacts of a repeat's chain before it (most recent few, oldest first): the failed ones. */
