@@ -23,7 +23,7 @@ import {
 import { rootCauseSignals } from "../lib/root-cause/signals.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const VERSION = "root-cause-2026.11.1";
+const VERSION = "root-cause-2026.11.2";
 /** Fixed so that a rebuild gives the same bytes; bump with VERSION. */
 const CREATED = new Date("2026-11-23T00:00:00Z");
 const LANGUAGES = ["en", "nl", "ar", "fa", "ko", "zh"] as const;
@@ -230,23 +230,18 @@ had already shaped the table.
 
 ${errorExamples()}
 
-Patterns behind the errors (read from the test chains after scoring; nothing was changed after):
-- \`knowledge_gap\` ↔ \`other\` is half of all errors. Both are chains where the second agent says
-  something other than the first; what separates them is whether the first answer was wrong (an
-  agent's knowledge) or the world or the customer's plans changed since. The model sees it only
-  through correction phrases ("you were given the wrong information", "说错了"), and the table
-  lacks some common ones (e.g. Chinese "不正确的" in \`rc-zh-026\`). Without one, the repeat's
-  story of what happened next reads like \`other\`; conversely, when an \`other\` chain's customer
-  brings news and the new agent answers differently (\`rc-ko-016\`, a leak found; \`rc-en-009\`,
-  a bigger family), it reads like a correction.
-- The customer's own new information has few words of its own: in \`rc-en-004\` the only cue
-  is "which I didn't mention the first time", and the e-mail's invoice wording leans to
-  \`missing_self_service\`, at low confidence (0.42) — the kind of attribution the review queue
-  is for.
-- Rule words anywhere in a chain pull towards \`procedure_limit\`: in \`rc-en-017\` the failed
-  call's "free cancellation window" and "refunded within 14 days" and the repeat's "in writing"
-  outweigh "My Trips doesn't show cancellations"; the model then quotes a bland sentence
-  ("Booking reference and address?") as its best procedure evidence.
+Patterns behind the errors (read from the fresh test chains of 2026-11-23 after scoring them
+once; nothing was changed after):
+- \`other\` read as \`missing_self_service\` (6 of 22): outages and third-party faults that
+  customers meet in the app ("the app won't let me log in", en-rc2-001) carry the self-service
+  words, while what makes them \`other\` — the agent saying it is a wider incident — is one
+  sentence the model weighs less than the customer's app complaints.
+- \`knowledge_gap\` ↔ \`other\` (7 of 22, most in Arabic and Chinese): both are chains where
+  the second agent says something other than the first; what separates them is whether the first
+  answer was wrong or the world changed since. The model sees it mainly through correction
+  phrases, and the phrase table lacks some dialect forms.
+- \`knowledge_gap\` read as \`missing_self_service\` (3 of 22, nl and fa): the first agent's
+  wrong instruction was about where to do something online, so the repeat talks about the portal.
 - Confidence is over-confident between 0.7 and 0.9 (see the calibration table): the temperature
   was fitted on out-of-fold training scores, which are optimistic (below).
 

@@ -187,9 +187,8 @@ const FIXTURES: Fixture[] = [
  * an `it.fails`, so the day the model gets one right the test says so and it moves back.
  */
 const KNOWN_MISSES = new Set<string>([
-  // missing_self_service 0.37 vs other 0.28: the customer's change of plans ("临时要出差") is no cue
-  // the model knows, and nothing else in the chain points anywhere (low confidence: review queue).
-  "zh: other",
+  // None since root-cause-2026.11.2 was trained on 512 chains ("zh: other", a customer's change
+  // of plans, was one before).
 ]);
 
 let model: RootCauseModel;
