@@ -7,6 +7,7 @@ import { evaluateClassifier } from "../lib/classify/evaluate.ts";
 import { LinearModel } from "../lib/classify/linear-model.ts";
 import { seededRandom, shuffleInPlace } from "../lib/classify/random.ts";
 import { trainModel } from "../lib/classify/train.ts";
+import { featureCount } from "../lib/classify/model-artifact.ts";
 
 const [file, settingsJson] = process.argv.slice(2);
 const data = await readDataset([file!]);
@@ -24,4 +25,4 @@ const model = new LinearModel(artifact);
 const t2 = performance.now();
 const e = evaluateClassifier(model, held);
 const perS = held.length / ((performance.now() - t2) / 1000);
-console.log(JSON.stringify({ settings: settingsJson, dev: e.accuracy.toFixed(4), macroF1: e.macroF1.toFixed(4), trainS: trainS.toFixed(1), features: artifact.vocabulary.length, predPerS: Math.round(perS), T: artifact.temperature }));
+console.log(JSON.stringify({ settings: settingsJson, dev: e.accuracy.toFixed(4), macroF1: e.macroF1.toFixed(4), trainS: trainS.toFixed(1), features: featureCount(artifact), predPerS: Math.round(perS), T: artifact.temperature }));

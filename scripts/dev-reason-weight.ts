@@ -24,8 +24,10 @@ for (const lang of LANGS) {
 const publicTrain = (await readDataset([join(ROOT, "data/reasons/train.jsonl")])).examples;
 const ownTrain = own.filter((o) => !o.dev).map((o) => o.example);
 const dev = own.filter((o) => o.dev).map((o) => o.example);
-for (const [name, publicShare, weight] of (process.env.ONLY_DEFAULT ? [["public all, own ×4", 1, 4]] : [["public all, own ×4", 1, 4], ["public all, own ×8", 1, 8], ["public 1/3, own ×4", 3, 4]]) as [string, number, number][]) {
-  const examples = [...publicTrain.filter((_, i) => i % publicShare === 0), ...Array.from({ length: weight }, () => ownTrain).flat()];
+// Variants as [name, public share (every n-th line; 0 = none), own-data repeats], or the defaults.
+const VARIANTS: [string, number, number][] = process.env.VARIANTS ? JSON.parse(process.env.VARIANTS) : [["public all, own ×4", 1, 4], ["public all, own ×8", 1, 8], ["public 1/3, own ×4", 3, 4]];
+for (const [name, publicShare, weight] of VARIANTS) {
+  const examples = [...(publicShare ? publicTrain.filter((_, i) => i % publicShare === 0) : []), ...Array.from({ length: weight }, () => ownTrain).flat()];
   const model = new LinearModel(trainModel({ examples, sha256: "", sources: [] }, { task: "dev", version: "dev", settings: { maxFeatures: Number(process.env.MAX_FEATURES ?? 150_000) } }));
   const perLang = LANGS.map((l) => `${l} ${evaluateClassifier(model, dev.filter((d) => d.lang === l)).accuracy.toFixed(3)}`).join("  ");
   console.log(`${name.padEnd(22)} dev ${evaluateClassifier(model, dev).accuracy.toFixed(3)} (n ${dev.length})  ${perLang}`);

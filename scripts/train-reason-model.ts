@@ -12,10 +12,18 @@ import { readDataset, type Dataset } from "../lib/classify/dataset.ts";
 import { evaluateClassifier, type Evaluation } from "../lib/classify/evaluate.ts";
 import { LinearModel } from "../lib/classify/linear-model.ts";
 import { trainModel } from "../lib/classify/train.ts";
+import { featureCount } from "../lib/classify/model-artifact.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const OWN_DATA_WEIGHT = 4;
-const VERSION = "reason-2026.11.1";
+/**
+ * Every PUBLIC_SHARE-th public line: on a dev split of our own training transcripts
+ * (scripts/dev-reason-weight.ts) all 17,000 public lines pulled English transcripts down from
+ * 0.78 to 0.68, while a third of them or none scored the same (0.825 / 0.827 overall); a third
+ * keeps the public requests' many phrasings of short chat lines.
+ */
+const PUBLIC_SHARE = 3;
+const VERSION = "reason-2026.11.2";
 /** Fixed so that a rebuild gives the same bytes; bump with VERSION. */
 const CREATED = new Date("2026-11-23T00:00:00Z");
 const LANGUAGES = ["en", "nl", "ar", "fa", "ko", "zh"] as const;
@@ -24,12 +32,13 @@ const multilingualDir = join(ROOT, "data/reasons-multilingual");
 const files = (await readdir(multilingualDir)).sort();
 const ownTrain = files.filter((f) => f.endsWith(".train.jsonl")).map((f) => join(multilingualDir, f));
 
-const publicTrain = await readDataset([join(ROOT, "data/reasons/train.jsonl")]);
+const publicAll = await readDataset([join(ROOT, "data/reasons/train.jsonl")]);
+const publicTrain = { ...publicAll, examples: publicAll.examples.filter((_, i) => i % PUBLIC_SHARE === 0) };
 const own = await readDataset(ownTrain);
 const combined: Dataset = {
   examples: [...publicTrain.examples, ...Array.from({ length: OWN_DATA_WEIGHT }, () => own.examples).flat()],
   sha256: (await readDataset([join(ROOT, "data/reasons/train.jsonl"), ...ownTrain])).sha256,
-  sources: ["data/reasons/train.jsonl", ...ownTrain.map((f) => `${f.slice(ROOT.length)} (×${OWN_DATA_WEIGHT})`)],
+  sources: [`data/reasons/train.jsonl (every ${PUBLIC_SHARE}rd line)`, ...ownTrain.map((f) => `${f.slice(ROOT.length)} (×${OWN_DATA_WEIGHT})`)],
 };
 
 const started = performance.now();
@@ -70,8 +79,9 @@ the ingest function. Rebuild it bit for bit with \`npm run train:models\`
 | | |
 |---|---|
 | task | \`reason\` |
-| algorithm | one-vs-rest linear SVMs (squared hinge, C = ${artifact.manifest.trainingSettings.c}, dual coordinate descent as in LIBLINEAR), softmax over the margins with a fitted temperature (T = ${artifact.temperature}) |
-| features | TF-IDF of word 1–${artifact.features.wordNgrams}-grams (Porter-stemmed in English and Dutch) and character ${artifact.features.charNgramMin}–${artifact.features.charNgramMax}-grams inside words; ${artifact.vocabulary.length} features |
+| algorithm | one-vs-rest linear SVMs (squared hinge, C = ${artifact.manifest.trainingSettings.c}, dual coordinate descent as in LIBLINEAR), softmax over the margins with a temperature fitted on 10% of the training data (T = ${artifact.temperature}) |
+| features | sublinear TF-IDF of word 1–${artifact.features.wordNgrams}-grams (Porter-stemmed in English and Dutch) and character ${artifact.features.charNgramMin}–${artifact.features.charNgramMax}-grams inside words, each block L2-normalised; terms hashed to 53-bit keys; ${featureCount(artifact)} features |
+| weights | int8 with a float32 scale per feature (the file is ${(Buffer.byteLength(JSON.stringify(artifact)) / 2 ** 20).toFixed(1)} MB) |
 | training data | ${combined.examples.length} lines: ${publicTrain.examples.length} from \`data/reasons/train.jsonl\` (Banking77, Bitext, CLINC150, mapped; English) + ${own.examples.length} own lines in 6 languages × ${OWN_DATA_WEIGHT} |
 | training data sha256 | \`${combined.sha256}\` |
 | labels | ${artifact.labels.map((l) => `\`${l}\``).join(", ")} |
@@ -91,13 +101,22 @@ Per label on the own transcripts (all six languages):
 |---|---:|---:|---:|---:|
 ${Object.entries(ownOverall.perLabel).map(([l, m]) => `| ${l} | ${pct(m.precision)} | ${pct(m.recall)} | ${pct(m.f1)} | ${m.support} |`).join("\n")}
 
+## How the figures were kept honest
+- The test split (\`data/reasons-multilingual/*.test.jsonl\`, 60 transcripts a language, 5 a
+  reason) was written on 2026-11-23 by a separate writer who saw neither the models nor their
+  errors, after the previous test lines had been moved into training (they had been looked at
+  while developing). It is scored once, here, to report it.
+- Every choice — the cue lexicon, the public share (1 in ${PUBLIC_SHARE}), the own-data weight (×${OWN_DATA_WEIGHT}),
+  C, the feature blocks — was made on a dev split of our own *training* transcripts
+  (\`scripts/dev-reason-weight.ts\`, \`scripts/dev-eval.ts\`).
+
 ## What it is not good at (read before trusting a figure)
 - Whole transcripts are much harder than the public sets' one-line requests: the same model scores
-  ${pct(publicTest.accuracy)} on those and ${pct(ownOverall.accuracy)} on our transcripts. English transcripts are the
-  weakest: the 17,000 short banking/shop requests pull English features towards their style.
-- The own-data weight (×${OWN_DATA_WEIGHT}) was chosen while looking at these test splits, so the transcript
-  figures above are optimistic; the next model (issue 4) tunes by cross-validation on training data
-  and reports on a fresh split.
+  ${pct(publicTest.accuracy)} on those and ${pct(ownOverall.accuracy)} on our transcripts. About 30 training transcripts per
+  reason and language is little; the cross-language cue concepts (\`lib/text/reason-cues.ts\`)
+  are what lets one language's examples help another's.
+- The data is synthetic dialogue written for this project (see \`data/reasons-multilingual/README.md\`):
+  real transcripts, with ASR errors and long small talk, will score lower.
 - \`confidence\` is a temperature-scaled softmax fitted on 10% of the training data; it is not yet
   checked for calibration on transcripts. Contacts under the review threshold (0.6) go to review.
 `;

@@ -1,5 +1,8 @@
 import type { Classifier, Prediction } from "./classifier.ts";
-import { decodeFloat32, type ModelArtifact } from "./model-artifact.ts";
+import { decodeFloat32, decodeFloat64, decodeInt8, type ModelArtifact } from "./model-artifact.ts";
+import { HashedVectoriser, TermIndex } from "./hashed-vectoriser.ts";
+import { CUE_LEXICON_VERSION } from "../text/cue-matcher.ts";
+import { ConfigurationError } from "../errors.ts";
 import { termCounts, type FeatureSettings } from "../text/features.ts";
 
 /** A sparse, L2-normalised TF-IDF vector. */
@@ -8,7 +11,10 @@ export interface SparseVector {
   values: Float64Array;
 }
 
-/** Turns text into the model's feature space: sublinear tf × idf over a fixed vocabulary. */
+/**
+ * Sublinear tf × idf over a fixed vocabulary, L2-normalised: the root-cause model's vectoriser
+ * (its terms are strings, so concept features can sit beside words).
+ */
 export class Vectoriser {
   constructor(
     private readonly index: ReadonlyMap<string, number>,
@@ -39,13 +45,26 @@ export class Vectoriser {
 
 export function softmaxInPlace(scores: Float64Array, temperature = 1): Float64Array {
   let max = -Infinity;
-  for (const s of scores) max = Math.max(max, s / temperature);
+  for (let k = 0; k < scores.length; k++) max = Math.max(max, scores[k]! / temperature);
   let sum = 0;
   for (let k = 0; k < scores.length; k++) {
     scores[k] = Math.exp(scores[k]! / temperature - max);
     sum += scores[k]!;
   }
   for (let k = 0; k < scores.length; k++) scores[k]! /= sum;
+  return scores;
+}
+
+/** Raw class scores of a vector with int8 row-scaled weights (see ModelArtifact.weights). */
+export function quantisedScores(x: SparseVector, weights: Int8Array, scales: Float32Array, bias: Float64Array, labels: number): Float64Array {
+  const scores = new Float64Array(labels);
+  scores.set(bias);
+  for (let j = 0; j < x.indices.length; j++) {
+    const f = x.indices[j]!;
+    const row = f * labels;
+    const v = x.values[j]! * scales[f]!;
+    for (let k = 0; k < labels; k++) scores[k]! += v * weights[row + k]!;
+  }
   return scores;
 }
 
@@ -60,41 +79,65 @@ export function linearScores(x: SparseVector, weights: ArrayLike<number>, bias: 
   return scores;
 }
 
-/** Multinomial logistic regression over TF-IDF features: the loaded form of a model artifact. */
+const TOP = 5;
+
+/** The indexes of the n largest values, largest first (ties: lower index first), without sorting all. */
+export function topLabels(values: Float64Array, n: number): number[] {
+  const best: number[] = [];
+  for (let k = 0; k < values.length; k++) {
+    const v = values[k]!;
+    if (best.length === n && v <= values[best[n - 1]!]!) continue;
+    let at = best.length;
+    while (at > 0 && values[best[at - 1]!]! < v) at--;
+    best.splice(at, 0, k);
+    if (best.length > n) best.pop();
+  }
+  return best;
+}
+
+/** A linear classifier over hashed TF-IDF features: the loaded form of a model artifact. */
 export class LinearModel implements Classifier {
   readonly task: string;
   readonly version: string;
   readonly labels: readonly string[];
-  private readonly vectoriser: Vectoriser;
-  private readonly weights: Float32Array;
+  private readonly vectoriser: HashedVectoriser;
+  private readonly weights: Int8Array;
+  private readonly scales: Float32Array;
   private readonly bias: Float64Array;
   private readonly temperature: number;
 
   constructor(artifact: ModelArtifact) {
+    const { cues, cueLexicon } = artifact.features;
+    if (cues && cueLexicon !== CUE_LEXICON_VERSION) {
+      throw new ConfigurationError(
+        "INVALID_MODEL",
+        `model ${artifact.version} was trained with cue lexicon ${cueLexicon ?? "(none recorded)"}, but this build has ${CUE_LEXICON_VERSION}: retrain it (npm run train:models)`,
+      );
+    }
     this.task = artifact.task;
     this.version = artifact.version;
     this.labels = artifact.labels;
-    const index = new Map<string, number>();
-    artifact.vocabulary.forEach((term, i) => index.set(term, i));
-    this.vectoriser = new Vectoriser(index, decodeFloat32(artifact.idf), artifact.features);
-    this.weights = decodeFloat32(artifact.weights);
+    const index = new TermIndex(decodeFloat64(artifact.terms));
+    this.vectoriser = new HashedVectoriser(index, decodeFloat32(artifact.idf), artifact.features, artifact.blockWeights);
+    this.weights = decodeInt8(artifact.weights);
+    this.scales = decodeFloat32(artifact.weightScales);
     this.bias = Float64Array.from(artifact.bias);
     this.temperature = artifact.temperature;
   }
 
+  private scores(text: string, language: string | undefined): Float64Array {
+    return quantisedScores(this.vectoriser.vectorise(text, language), this.weights, this.scales, this.bias, this.labels.length);
+  }
+
   predict(text: string, language?: string): Prediction {
-    const x = this.vectoriser.vectorise(text, language);
-    const probabilities = softmaxInPlace(linearScores(x, this.weights, this.bias, this.labels.length), this.temperature);
-    const ranked = this.labels
-      .map((label, k) => ({ label, confidence: probabilities[k]! }))
-      .sort((a, b) => b.confidence - a.confidence || a.label.localeCompare(b.label));
-    return { ...ranked[0]!, top: ranked.slice(0, 5) };
+    const probabilities = softmaxInPlace(this.scores(text, language), this.temperature);
+    const top = topLabels(probabilities, TOP).map((k) => ({ label: this.labels[k]!, confidence: probabilities[k]! }));
+    return { ...top[0]!, top };
   }
 
   scoreFor(text: string, label: string, language?: string): number {
     const k = this.labels.indexOf(label);
     if (k < 0) return 0;
-    const x = this.vectoriser.vectorise(text, language);
-    return linearScores(x, this.weights, this.bias, this.labels.length)[k]!;
+    return this.scores(text, language)[k]!;
   }
 }

@@ -1,12 +1,15 @@
 import { z } from "zod";
-import { DEFAULT_FEATURE_SETTINGS, FeatureSettingsSchema, termCounts } from "../text/features.ts";
+import { DEFAULT_FEATURE_SETTINGS, FeatureSettingsSchema } from "../text/features.ts";
+import { termKeyCounts } from "../text/term-keys.ts";
+import { CUE_LEXICON_VERSION } from "../text/cue-matcher.ts";
+import { HashedVectoriser, TermIndex } from "./hashed-vectoriser.ts";
 import type { Dataset, Example } from "./dataset.ts";
 import { evaluateClassifier } from "./evaluate.ts";
-import { LinearModel, Vectoriser, linearScores, softmaxInPlace, type SparseVector } from "./linear-model.ts";
-import { encodeFloat32, MODEL_FORMAT, type Metrics, type ModelArtifact } from "./model-artifact.ts";
+import { LinearModel, linearScores, softmaxInPlace, type SparseVector } from "./linear-model.ts";
+import { encodeFloat32, encodeFloat64, quantiseRows, MODEL_FORMAT, type Metrics, type ModelArtifact } from "./model-artifact.ts";
 import { seededRandom, shuffleInPlace } from "./random.ts";
 import { fitTemperature } from "./calibration.ts";
-import { trainOneVsRest } from "./svm.ts";
+import { TrainingHelper, trainOneVsRestShared } from "./svm-parallel.ts";
 
 export const TrainingSettingsSchema = z.object({
   /** "svm": one-vs-rest linear SVMs by dual coordinate descent; "softmax": logistic regression by AdaGrad. */
@@ -24,6 +27,8 @@ export const TrainingSettingsSchema = z.object({
   /** Share of the training data set aside to fit the probability temperature, then trained on too. */
   calibrationShare: z.number().min(0).max(0.5).default(0.1),
   features: FeatureSettingsSchema.default(DEFAULT_FEATURE_SETTINGS),
+  /** Weights of the word and the character block, each L2-normalised first. */
+  blockWeights: z.tuple([z.number().positive(), z.number().positive()]).default([1, 1]),
 });
 export type TrainingSettings = z.infer<typeof TrainingSettingsSchema>;
 
@@ -35,8 +40,9 @@ export interface TrainOptions {
 }
 
 /**
- * Trains a multinomial logistic regression with AdaGrad on TF-IDF features. Deterministic for a
- * given seed and data: the same inputs give the same artifact, byte for byte (but `created`).
+ * Trains a linear classifier on hashed TF-IDF features: one-vs-rest SVMs (default, on two threads
+ * where there are two cores) or a softmax regression by AdaGrad. Deterministic for a given seed
+ * and data: the same inputs give the same artifact, byte for byte (but `created` and the time).
  */
 export function trainModel(dataset: Dataset, options: TrainOptions): ModelArtifact {
   const settings = TrainingSettingsSchema.parse(options.settings ?? {});
@@ -44,6 +50,15 @@ export function trainModel(dataset: Dataset, options: TrainOptions): ModelArtifa
   const labels = [...new Set(dataset.examples.map((e) => e.label))].sort();
   if (labels.length < 2) throw new Error("training data needs at least two labels");
 
+  const helper = settings.trainer === "svm" ? TrainingHelper.start() : undefined;
+  try {
+    return train(dataset, options, settings, labels, helper, started);
+  } finally {
+    helper?.close();
+  }
+}
+
+function train(dataset: Dataset, options: TrainOptions, settings: TrainingSettings, labels: string[], helper: TrainingHelper | undefined, started: number): ModelArtifact {
   const random = seededRandom(settings.seed);
   const order = shuffleInPlace(dataset.examples.map((_, i) => i), random);
   const calibrationSize = Math.floor(order.length * settings.calibrationShare);
@@ -53,16 +68,22 @@ export function trainModel(dataset: Dataset, options: TrainOptions): ModelArtifa
   const model = prepare(dataset.examples, order, labels, settings);
   let temperature = 1;
   if (settings.trainer === "svm") {
-    const svm = (vectors: readonly SparseVector[], targets: readonly number[]) =>
-      trainOneVsRest(vectors, targets, model.vocabulary.length, model.labels, { c: settings.c, epochs: 50, tolerance: 0.1, seed: settings.seed });
+    const svm = (vectors: readonly SparseVector[], targets: readonly number[], start?: Float64Array) =>
+      trainOneVsRestShared(vectors, targets, model.terms.length, model.labels, { c: settings.c, epochs: 50, tolerance: 0.1, seed: settings.seed }, helper, start);
+    let start: Float64Array | undefined;
     if (calibrationSize > 0) {
-      // The calibration fit sees half the data: the temperature barely moves with more, and
-      // this keeps training time close to one fit.
+      // The calibration fit sees half the data (the temperature barely moves with more); the
+      // final fit starts from its solution, so the two together cost little more than one.
       const fitSize = calibrationSize + Math.ceil((order.length - calibrationSize) / 2);
-      Object.assign(model, svm(model.vectors.slice(calibrationSize, fitSize), model.targets.slice(calibrationSize, fitSize)));
+      const half = svm(model.vectors.slice(calibrationSize, fitSize), model.targets.slice(calibrationSize, fitSize));
+      Object.assign(model, { weights: half.weights, bias: half.bias });
       temperature = heldOutTemperature(model, model.vectors.slice(0, calibrationSize), model.targets.slice(0, calibrationSize));
+      start = new Float64Array(order.length * model.labels);
+      const m = fitSize - calibrationSize;
+      for (let k = 0; k < model.labels; k++) start.set(half.alphas.subarray(k * m, (k + 1) * m), k * order.length + calibrationSize);
     }
-    Object.assign(model, svm(model.vectors, model.targets));
+    const { weights, bias } = svm(model.vectors, model.targets, start);
+    Object.assign(model, { weights, bias });
   } else if (calibrationSize > 0) {
     optimise(model, model.vectors.slice(calibrationSize), model.targets.slice(calibrationSize), settings, settings.epochs, settings.seed + 1);
     temperature = heldOutTemperature(model, model.vectors.slice(0, calibrationSize), model.targets.slice(0, calibrationSize));
@@ -79,10 +100,11 @@ export function trainModel(dataset: Dataset, options: TrainOptions): ModelArtifa
     version: options.version,
     created: (options.now ?? new Date()).toISOString(),
     labels,
-    features: settings.features,
-    vocabulary: final.vocabulary,
+    features: settings.features.cues ? { ...settings.features, cueLexicon: CUE_LEXICON_VERSION } : settings.features,
+    terms: encodeFloat64(final.terms),
+    blockWeights: settings.blockWeights,
     idf: encodeFloat32(final.idf),
-    weights: encodeFloat32(final.weights),
+    ...quantiseRows(final.weights, labels.length),
     bias: Array.from(final.bias, (b) => Math.fround(b)),
     temperature,
     manifest: {
@@ -95,7 +117,7 @@ export function trainModel(dataset: Dataset, options: TrainOptions): ModelArtifa
 }
 
 interface Fitted {
-  vocabulary: string[];
+  terms: Float64Array;
   idf: Float64Array;
   weights: Float32Array;
   gradSq: Float32Array;
@@ -108,20 +130,19 @@ interface Fitted {
 
 /** Vocabulary and vectors from the examples (in `order`), with zero weights. */
 function prepare(examples: readonly Example[], order: readonly number[], labels: string[], settings: TrainingSettings): Fitted {
-  const counts = order.map((i) => termCounts(examples[i]!.text, examples[i]!.lang, settings.features));
-  const { vocabulary, idf } = buildVocabulary(counts, settings);
-  const index = new Map(vocabulary.map((term, i) => [term, i]));
-  const vectoriser = new Vectoriser(index, idf, settings.features);
+  const counts = order.map((i) => termKeyCounts(examples[i]!.text, examples[i]!.lang, settings.features));
+  const { terms, idf } = buildVocabulary(counts, settings);
+  const vectoriser = new HashedVectoriser(new TermIndex(terms), idf, settings.features, settings.blockWeights);
   const K = labels.length;
   return {
-    vocabulary,
+    terms,
     idf,
-    weights: new Float32Array(vocabulary.length * K),
-    gradSq: new Float32Array(vocabulary.length * K).fill(1e-8),
+    weights: new Float32Array(terms.length * K),
+    gradSq: new Float32Array(terms.length * K).fill(1e-8),
     bias: new Float64Array(K),
     biasGradSq: new Float64Array(K).fill(1e-8),
     labels: K,
-    vectors: counts.map((c) => vectoriser.fromCounts(c)),
+    vectors: counts.map((c) => vectoriser.fromKeyCounts(c)),
     targets: order.map((i) => labels.indexOf(examples[i]!.label)),
   };
 }
@@ -167,17 +188,18 @@ function optimise(model: Fitted, vectors: readonly SparseVector[], targets: read
   }
 }
 
-function buildVocabulary(counts: readonly Map<string, number>[], settings: TrainingSettings) {
-  const df = new Map<string, number>();
+/** The most frequent terms (by document frequency, ties by key), in key order, with their idf. */
+function buildVocabulary(counts: readonly Map<number, number>[], settings: TrainingSettings) {
+  const df = new Map<number, number>();
   for (const doc of counts) for (const term of doc.keys()) df.set(term, (df.get(term) ?? 0) + 1);
   const kept = [...df.entries()]
     .filter(([, n]) => n >= settings.minDocumentFrequency)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .slice(0, settings.maxFeatures)
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    .sort((a, b) => a[0] - b[0]);
   const N = counts.length;
   return {
-    vocabulary: kept.map(([term]) => term),
+    terms: Float64Array.from(kept, ([term]) => term),
     // Stored as float32 in the artifact: round here so training sees what inference will see.
     idf: Float64Array.from(kept, ([, n]) => Math.fround(Math.log((1 + N) / (1 + n)) + 1)),
   };

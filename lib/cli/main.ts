@@ -7,6 +7,7 @@ import { loadClassifier } from "../adapters/runtime.ts";
 import { readDataset } from "../classify/dataset.ts";
 import { evaluateClassifier, formatEvaluation } from "../classify/evaluate.ts";
 import { trainModel, withHeldOutMetrics } from "../classify/train.ts";
+import { featureCount } from "../classify/model-artifact.ts";
 import { loadConfigFile, parseConfig } from "../config.ts";
 import { describeError, RecontactError } from "../errors.ts";
 import { jsonLogger } from "../log.ts";
@@ -61,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         version: opts.modelVersion ?? `${opts.task}-${dataset.sha256.slice(0, 12)}`,
         settings: { seed: opts.seed, ...(opts.epochs ? { epochs: opts.epochs } : {}) },
       });
-      process.stdout.write(`trained on ${dataset.examples.length} examples, ${artifact.labels.length} labels, ${artifact.vocabulary.length} features in ${artifact.manifest.trainingSeconds}s\n`);
+      process.stdout.write(`trained on ${dataset.examples.length} examples, ${artifact.labels.length} labels, ${featureCount(artifact)} features in ${artifact.manifest.trainingSeconds}s\n`);
       if (opts.evalData) {
         const held = await readDataset(opts.evalData);
         const scored = withHeldOutMetrics(artifact, opts.evalData.join(","), held.examples);

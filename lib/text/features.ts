@@ -7,6 +7,13 @@ export const FeatureSettingsSchema = z.object({
   charNgramMin: z.number().int().min(1).max(6),
   charNgramMax: z.number().int().min(1).max(8),
   stemming: z.boolean(),
+  /** Cross-language cue concepts (lib/text/reason-cues.ts) as extra word-block terms. */
+  cues: z.boolean().optional(),
+  /**
+   * The lexicon the cues were matched with (CUE_LEXICON_VERSION when trained): a model trained on
+   * other phrases would read texts differently, so loading it with another lexicon is an error.
+   */
+  cueLexicon: z.string().optional(),
 });
 export type FeatureSettings = z.infer<typeof FeatureSettingsSchema>;
 
@@ -15,6 +22,7 @@ export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {
   charNgramMin: 2,
   charNgramMax: 5,
   stemming: true,
+  cues: true,
 };
 
 const SURROGATE = /[\uD800-\uDFFF]/;

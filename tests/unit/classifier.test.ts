@@ -1,13 +1,16 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { classifyReason } from "../../lib/classify/classify-contact.ts";
 import { readDataset, type Dataset } from "../../lib/classify/dataset.ts";
 import { evaluateClassifier, scorePredictions } from "../../lib/classify/evaluate.ts";
 import { LinearModel } from "../../lib/classify/linear-model.ts";
-import { parseModelArtifact, readModelArtifact } from "../../lib/classify/model-artifact.ts";
+import { decodeFloat32, decodeInt8, parseModelArtifact, quantiseRows, readModelArtifact } from "../../lib/classify/model-artifact.ts";
 import { trainModel } from "../../lib/classify/train.ts";
+import { trainOneVsRest } from "../../lib/classify/svm.ts";
+import { TrainingHelper, trainOneVsRestShared } from "../../lib/classify/svm-parallel.ts";
+import { seededRandom } from "../../lib/classify/random.ts";
 import { ConfigurationError } from "../../lib/errors.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -54,6 +57,13 @@ describe("reason classifier", () => {
     expect(prediction.top.reduce((s, t) => s + t.confidence, 0)).toBeLessThanOrEqual(1 + 1e-9);
   });
 
+  it("refuses a model trained with another cue lexicon: it would read texts differently", async () => {
+    const good = await readModelArtifact(join(ROOT, "models/reason/model.json"));
+    expect(good.features.cues).toBe(true);
+    const stale = { ...good, features: { ...good.features, cueLexicon: "0000000000000000" } };
+    expect(() => new LinearModel(stale)).toThrow(/trained with cue lexicon 0000000000000000.*retrain/);
+  });
+
   it("rejects malformed model files with a clear error", async () => {
     const good = JSON.parse(await readFile(join(ROOT, "models/reason/model.json"), "utf8")) as Record<string, unknown>;
     expect(() => parseModelArtifact({ ...good, labels: ["only-one"] }, "m.json")).toThrow(/m\.json: not a valid model artifact \(labels/);
@@ -80,6 +90,51 @@ describe("reason classifier", () => {
     expect(result.evidenceTurn).toBe(2);
     const silent = classifyReason(model, [], "en");
     expect(silent).toMatchObject({ reason: "other", confidence: 0 });
+  });
+});
+
+describe("one-vs-rest SVM training", () => {
+  // 400 random sparse examples over 60 features, 5 labels, each label with its own feature.
+  const random = seededRandom(7);
+  const targets = Array.from({ length: 400 }, () => Math.floor(random() * 5));
+  const vectors = targets.map((y) => {
+    const indices = [y, ...Array.from({ length: 6 }, () => 5 + Math.floor(random() * 55))];
+    return { indices: Int32Array.from(new Set(indices)), values: Float64Array.from(new Set(indices), () => 0.2 + random()) };
+  });
+  const settings = { c: 1, epochs: 50, tolerance: 0.1, seed: 3 };
+
+  it.skipIf(availableParallelism() < 2)("gives the same weights on two threads as on one (skipped on one core: no helper thread)", async () => {
+    // Enough labels that both threads take some once the helper listens.
+    const many = vectors.map((x, i) => ({ indices: Int32Array.from([...x.indices, 60 + (i % 40)]), values: Float64Array.from([...x.values, 1]) }));
+    const manyTargets = many.map((_, i) => i % 40);
+    const serial = trainOneVsRest(many, manyTargets, 100, 40, settings);
+    const helper = TrainingHelper.start();
+    if (!helper) return expect.unreachable("a helper thread starts when running from source on two cores");
+    try {
+      await helper.ready;
+      const shared = trainOneVsRestShared(many, manyTargets, 100, 40, settings, helper);
+      expect(shared.labelsByHelper).toBeGreaterThan(0);
+      expect(shared.weights).toEqual(serial.weights);
+      expect(shared.bias).toEqual(serial.bias);
+    } finally {
+      helper.close();
+    }
+  });
+
+  it("converges from a warm start to the same solution as from zero", () => {
+    const cold = trainOneVsRest(vectors, targets, 60, 5, { ...settings, tolerance: 1e-4, epochs: 500 });
+    const half = trainOneVsRest(vectors.slice(0, 200), targets.slice(0, 200), 60, 5, settings);
+    const start = new Float64Array(400 * 5);
+    for (let k = 0; k < 5; k++) start.set(half.alphas.subarray(k * 200, (k + 1) * 200), k * 400);
+    const warm = trainOneVsRest(vectors, targets, 60, 5, { ...settings, tolerance: 1e-4, epochs: 500 }, start);
+    warm.weights.forEach((w, i) => expect(w).toBeCloseTo(cold.weights[i]!, 2));
+  });
+
+  it("stores weights as int8 with a scale per feature, within half a step of the trained value", () => {
+    const { weights } = trainOneVsRest(vectors, targets, 60, 5, settings);
+    const { weights: q, weightScales } = quantiseRows(weights, 5);
+    const [ints, scales] = [decodeInt8(q), decodeFloat32(weightScales)];
+    weights.forEach((w, i) => expect(Math.abs(ints[i]! * scales[Math.floor(i / 5)]! - w)).toBeLessThanOrEqual(scales[Math.floor(i / 5)]! / 2 + 1e-7));
   });
 });
 
