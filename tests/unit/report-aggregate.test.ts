@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../lib/config.ts";
 import type { ContactRecord } from "../../lib/contact/contact-record.ts";
 import { buildReport, type WeekSource } from "../../lib/report/aggregate.ts";
+import { renderCsv } from "../../lib/report/render-csv.ts";
 import { ReportSchema } from "../../lib/report/report-schema.ts";
 import { isoWeekOf } from "../../lib/time/iso-week.ts";
 
@@ -279,5 +280,86 @@ describe("transcripts waiting for their contact trace record", () => {
   it("are counted in the week's totals, apart from contacts", async () => {
     const r = await buildReport({ week: WEEK, current: { week: WEEK, contacts: [], quarantined: 0, awaitingContactRecord: 3 }, history: [], config, now: MONDAY_AFTER });
     expect(r.totals).toMatchObject({ contacts: 0, awaitingContactRecord: 3 });
+  });
+});
+
+describe("what to fix first", () => {
+  it("ranks the reason × root-cause cells by cost, then volume, with the cell's team", async () => {
+    // billing × knowledge_gap: c2 + c4 (voice 6 + 6 = 12, chain B), failed at a-1 → team billing-1 (2 of 2);
+    //   a-1 caused both knowledge-gap repeats but has 2 contacts (< 3): too few to be named for coaching.
+    // billing × procedure_limit: c3 (chat 3.5), failed contact p1 looked up → team billing-1;
+    // cancellation × missing_self_service: c8 (chat 3.5), a-2 → billing-2. Tie at 3.5 and 1 repeat → by reason.
+    // product_info × other: c10 (sms 2), team unassigned → no team named. Shares of the 5 repeats.
+    const r = await report();
+    expect(r.recommendations.map(({ topic, action, text, ...rest }) => rest)).toEqual([
+      { rank: 1, reason: "billing", rootCause: "knowledge_gap", repeatContacts: 2, chains: 1, cost: 12, share: 0.4, team: { team: "billing-1", repeatContacts: 2 }, agents: [] },
+      { rank: 2, reason: "billing", rootCause: "procedure_limit", repeatContacts: 1, chains: 1, cost: 3.5, share: 0.2, team: { team: "billing-1", repeatContacts: 1 }, agents: [] },
+      { rank: 3, reason: "cancellation", rootCause: "missing_self_service", repeatContacts: 1, chains: 1, cost: 3.5, share: 0.2, team: { team: "billing-2", repeatContacts: 1 }, agents: [] },
+      { rank: 4, reason: "product_info", rootCause: "other", repeatContacts: 1, chains: 1, cost: 2, share: 0.2, team: null, agents: [] },
+    ]);
+    expect(r.recommendations[0]!.text).toBe(
+      "Bill explanations: 2 repeats from agent knowledge gaps — give agents a line-by-line guide to the invoice and to the charges customers most often query. Most are in team billing-1 (2 of 2).",
+    );
+    expect(r.recommendations[2]!.text).toBe(
+      "Online cancellation: 1 repeat from missing self-service — offer cancellation online with an immediate written confirmation. Most are in team billing-2 (1 of 1).",
+    );
+  });
+
+  it("names the agents with enough contacts who caused the knowledge-gap repeats of that reason", async () => {
+    // a-1 gets a third contact this week (an abandoned-free, unrepeated billing call): now comparable.
+    const extra = contact("c11", { customerKey: "H", channel: "voice", reason: "billing", startedAt: "2026-11-21T10:00:00Z", agentId: "a-1", team: "billing-1", chainId: "ch-H" });
+    const r = await report({ current: { ...CURRENT, contacts: [...(CURRENT.contacts as ContactRecord[]), extra] } });
+    expect(r.recommendations[0]).toMatchObject({ reason: "billing", rootCause: "knowledge_gap", agents: [{ agentId: "a-1", knowledgeGapRepeats: 2 }] });
+    expect(r.recommendations[0]!.text).toMatch(/Coach first: a-1 \(2\)\.$/);
+  });
+});
+
+describe("streaming and history", () => {
+  /** The same contacts, handed out one at a time by an async generator, as the store pages them. */
+  async function* stream<T>(items: readonly T[]): AsyncIterable<T> {
+    for (const item of items) {
+      await Promise.resolve();
+      yield item;
+    }
+  }
+
+  it("gives the same report from an async stream as from an array", async () => {
+    const streamed = await report({
+      current: { ...CURRENT, contacts: stream(CURRENT.contacts as ContactRecord[]) },
+      history: [W38, W46, W44].map((w) => ({ ...w, contacts: stream(w.contacts as ContactRecord[]) })),
+    });
+    expect(streamed).toEqual(await report());
+  });
+
+  it("takes earlier weeks from the summaries of their final reports without reading their contacts", async () => {
+    const full = await report();
+    const w46 = await buildReport({ week: "2026-W46", current: W46, history: [W44], config, now: MONDAY_AFTER, findContact });
+    const w44 = await buildReport({ week: "2026-W44", current: W44, history: [], config, now: MONDAY_AFTER, findContact });
+    const summary = (r: typeof full) => ({
+      week: r.week,
+      totals: r.totals,
+      agentTeams: new Map(r.agents.flatMap((a) => (a.team === null ? [] : [[a.agentId, a.team] as const]))),
+    });
+    const fromSummaries = await report({ history: [summary(w46), summary(w44)] });
+    expect(fromSummaries).toEqual(full);
+  });
+
+  it("reports no recommendations and no estimates for an empty week", async () => {
+    const r = await buildReport({ week: WEEK, current: { week: WEEK, contacts: [], quarantined: 0 }, history: [], config, now: MONDAY_AFTER });
+    expect(r.recommendations).toEqual([]);
+    expect(r.estimatedCounts).toEqual([]);
+  });
+});
+
+describe("report.csv of the hand-built week", () => {
+  it("has the SPEC columns and one row per reason × root cause × team", async () => {
+    expect(renderCsv(await report()).split("\n")).toEqual([
+      "week,reason,root_cause,team,repeat_contacts,chains,cost,currency",
+      "2026-W47,billing,knowledge_gap,billing-1,2,1,12.00,EUR",
+      "2026-W47,billing,procedure_limit,billing-1,1,1,3.50,EUR",
+      "2026-W47,cancellation,missing_self_service,billing-2,1,1,3.50,EUR",
+      "2026-W47,product_info,other,unassigned,1,1,2.00,EUR",
+      "",
+    ]);
   });
 });
