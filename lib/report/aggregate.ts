@@ -67,7 +67,7 @@ export async function buildReport(input: BuildReportInput): Promise<Report> {
 
   for (const data of history) {
     if (isSummary(data)) {
-      historyTotals.set(data.week, data.totals);
+      if (hasInput(data.totals)) historyTotals.set(data.week, data.totals);
       teams.seed(data.agentTeams, weekBounds(data.week, config.timeZone).start.getTime());
       continue;
     }
@@ -76,7 +76,8 @@ export async function buildReport(input: BuildReportInput): Promise<Report> {
       totals.add(contact);
       teams.see(contact);
     }
-    historyTotals.set(data.week, totals.result(data));
+    const result = totals.result(data);
+    if (hasInput(result)) historyTotals.set(data.week, result);
   }
   for await (const contact of current.contacts) currentWeek.add(contact);
   await currentWeek.resolvePending(input.findContact);
@@ -107,6 +108,11 @@ export async function buildReport(input: BuildReportInput): Promise<Report> {
   };
   if (currentWeek.totals.customers.estimated) estimatedCounts.unshift("totals.customers");
   return ReportSchema.parse(report);
+}
+
+/** A week without any input is a gap in the trend (and no "last week" to compare with), not a week of zeros. */
+function hasInput(totals: Totals): boolean {
+  return totals.contacts > 0 || totals.quarantined > 0 || totals.awaitingContactRecord > 0;
 }
 
 function isSummary(week: HistoryWeek): week is WeekSummary {

@@ -140,6 +140,10 @@ describe("buildReport on a hand-built week", () => {
       repeatCost: 6,
     });
     expect((await report({ history: [W44] })).previousTotals).toBeNull();
+    // A week read from the store with nothing in it is no week to compare with, nor a point of the trend.
+    const empty = await report({ history: [W44, { week: "2026-W46", contacts: [], quarantined: 0 }] });
+    expect(empty.previousTotals).toBeNull();
+    expect(empty.trend.map((p) => p.week)).toEqual(["2026-W44", "2026-W47"]);
   });
 
   it("states the week bounds and stays provisional until the last window has closed", async () => {
