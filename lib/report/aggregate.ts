@@ -434,6 +434,14 @@ class WeekTally {
     const evidence = repeat.rootCauseEvidence?.[0];
     if (!evidence) return;
     const examples = getOrAdd(this.examples, cause, () => []);
+    // Repeats of one chain carry the chain's evidence: the same sentence is quoted once, at its best.
+    const same = examples.findIndex((e) => e.quote === evidence.text);
+    if (same >= 0) {
+      const kept = examples[same]!;
+      const confidence = repeat.rootCauseConfidence ?? 0;
+      if (confidence < kept.confidence || (confidence === kept.confidence && compareText(repeat.contactId, kept.contactId) >= 0)) return;
+      examples.splice(same, 1);
+    }
     examples.push({ cause, contactId: repeat.contactId, quote: evidence.text, language: repeat.language, confidence: repeat.rootCauseConfidence ?? 0 });
     // Most confident first, contact id breaking ties: the same two whatever the reading order.
     examples.sort((a, b) => b.confidence - a.confidence || compareText(a.contactId, b.contactId));

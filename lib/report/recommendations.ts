@@ -134,7 +134,7 @@ export interface Cell {
 
 export const MAX_RECOMMENDATIONS = 5;
 const MAX_AGENTS_NAMED = 3;
-/** A team is named when its failed contacts hold at least this share of the cell's repeats. */
+/** A team is named when its failed contacts hold more than this share of the cell's repeats. */
 const TEAM_FOCUS_SHARE = 0.5;
 
 /**
@@ -155,11 +155,11 @@ export function recommend(cells: readonly Cell[], totalRepeats: number, unassign
     .map((cell, i) => {
       const { topic, action } = adviceFor(cell.reason, cell.rootCause);
       const top = cell.teams.find((t) => t.team !== unassignedTeam);
-      const team = top && top.repeatContacts / cell.repeatContacts >= TEAM_FOCUS_SHARE ? top : null;
+      const team = top && top.repeatContacts / cell.repeatContacts > TEAM_FOCUS_SHARE ? top : null;
       const agents = cell.rootCause === "knowledge_gap" ? cell.agents.slice(0, MAX_AGENTS_NAMED) : [];
       const n = cell.repeatContacts;
       const sentences = [`${topic}: ${count(n)} repeat${n === 1 ? "" : "s"} from ${CAUSE_PHRASES[cell.rootCause]} — ${action}.`];
-      if (team) sentences.push(`Most are in team ${team.team} (${count(team.repeatContacts)} of ${count(n)}).`);
+      if (team) sentences.push(teamSentence(team.team, team.repeatContacts, n));
       if (agents.length) sentences.push(`Coach first: ${agents.map((a) => `${a.agentId} (${count(a.knowledgeGapRepeats)})`).join(", ")}.`);
       return {
         rank: i + 1,
@@ -176,6 +176,12 @@ export function recommend(cells: readonly Cell[], totalRepeats: number, unassign
         agents: [...agents],
       };
     });
+}
+
+/** Where the repeats failed: "All in team care." / "Mostly in team care (6 of 10)." */
+export function teamSentence(team: string, inTeam: number, total: number): string {
+  if (inTeam === total) return total === 1 ? `In team ${team}.` : `All in team ${team}.`;
+  return `Mostly in team ${team} (${count(inTeam)} of ${count(total)}).`;
 }
 
 const counts = new Intl.NumberFormat("en");

@@ -4,7 +4,7 @@ import type { Channel } from "../config.ts";
 import type { RootCause } from "../contact/contact-record.ts";
 import { shiftWeek, weekBounds } from "../time/iso-week.ts";
 import type { Report, Totals } from "./report-schema.ts";
-import { humaniseReason } from "./recommendations.ts";
+import { humaniseReason, teamSentence } from "./recommendations.ts";
 import { barChart, lineChart } from "./svg-charts.ts";
 
 /**
@@ -242,7 +242,7 @@ function fixFirstHtml(report: Report, f: Formatters): string {
   }
   const items = report.recommendations.map((r) => {
     const focus = [
-      r.team ? `Most are in team ${r.team.team} (${f.count(r.team.repeatContacts)} of ${f.count(r.repeatContacts)}).` : "",
+      r.team ? teamSentence(r.team.team, r.team.repeatContacts, r.repeatContacts) : "",
       r.agents.length ? `Coach first: ${r.agents.map((a) => `${a.agentId} (${f.count(a.knowledgeGapRepeats)})`).join(", ")}.` : "",
     ].filter(Boolean);
     return (
@@ -275,8 +275,12 @@ function sentence(phrase: string): string {
 function rootCausesHtml(report: Report, f: Formatters): string {
   const rows = report.rootCauses;
   const chart = barChart(
-    rows.map((r) => ({ label: causeLabel(r.cause), value: r.repeatContacts, display: `${f.count(r.repeatContacts)} (${f.percent(r.share)})` })),
-    { title: "Repeat contacts by root cause", color: "#c2410c", emptyText: "No repeat contacts this week" },
+    rows.map((r) => ({ label: causeLabel(r.cause), value: r.repeatContacts, display: `${f.count(r.repeatContacts)} (${f.percent(r.share)})`, note: f.money(r.cost) })),
+    {
+      title: "Repeat contacts by root cause, with their cost",
+      color: "#c2410c",
+      emptyText: "No repeat contacts this week",
+    },
   );
   const table = tableHtml(
     "Repeat contacts by root cause",
@@ -294,8 +298,8 @@ function rootCausesHtml(report: Report, f: Formatters): string {
 function reasonsHtml(report: Report, f: Formatters): string {
   const withRepeats = report.reasons.filter((r) => r.repeatContacts > 0);
   const chart = barChart(
-    withRepeats.map((r) => ({ label: humanise(r.reason), value: r.repeatContacts })),
-    { title: "Repeat contacts by contact reason", color: "#2563eb", emptyText: "No repeat contacts this week", formatValue: f.count },
+    withRepeats.map((r) => ({ label: humanise(r.reason), value: r.repeatContacts, note: f.money(r.cost) })),
+    { title: "Repeat contacts by contact reason, with their cost", color: "#2563eb", emptyText: "No repeat contacts this week", formatValue: f.count },
   );
   const table = tableHtml(
     "Contacts and repeats by contact reason",
@@ -580,7 +584,7 @@ blockquote{margin:0;padding:.625rem .875rem;background:#f8fafc;border-inline-sta
 blockquote p{margin:0}
 figcaption{font-size:.8125rem;color:var(--muted);margin-top:.25rem}
 footer{margin:1.5rem 0 1rem;font-size:.875rem;color:var(--muted)}
-@media (max-width:30rem){.page{padding:.75rem}h1{font-size:1.5rem}.figure{font-size:1.5rem}.panel{padding:.875rem .75rem}table{font-size:.875rem}th,td{padding:.375rem .4rem}}
+@media (max-width:30rem){.page{padding:.75rem}h1{font-size:1.5rem}.figure{font-size:1.5rem}.panel{padding:.875rem .75rem}table{font-size:.875rem}th,td{padding:.375rem .4rem;white-space:normal;overflow-wrap:anywhere}td.num{white-space:nowrap;overflow-wrap:normal}thead th{min-width:0}}
 @media print{
   @page{margin:15mm}
   body{background:#fff;font-size:10.5pt}

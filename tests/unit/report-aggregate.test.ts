@@ -242,6 +242,20 @@ describe("buildReport on a hand-built week", () => {
     ]);
   });
 
+  it("quotes a sentence once, from its most confident repeat, whatever the order", async () => {
+    // c12 continues chain B with the same evidence as c4 but more confidence: it replaces c4, c2 stays.
+    const c12 = contact("c12", {
+      customerKey: "B", channel: "voice", reason: "billing", startedAt: "2026-11-21T09:00:00Z", agentId: "a-3", team: "care",
+      role: "repeat", repeatOf: "c4", chainId: "ch-B", rootCause: "knowledge_gap", rootCauseConfidence: 0.99, failedAgents: ["a-3"],
+      rootCauseEvidence: c4.rootCauseEvidence!,
+    });
+    const contacts = [...(CURRENT.contacts as ContactRecord[]), c12];
+    for (const order of [contacts, [...contacts].reverse()]) {
+      const r = await report({ current: { ...CURRENT, contacts: order } });
+      expect(r.examples.filter((e) => e.cause === "knowledge_gap").map((e) => e.contactId)).toEqual(["c12", "c2"]);
+    }
+  });
+
   it("breaks repeats down by reason, root cause and the team of the failed contact", async () => {
     // c2 repeats c1 (billing-1) and c4 repeats c2 (billing-1): billing × knowledge_gap × billing-1 = 2, chain B, 6 + 6
     // c3 repeats p1 (billing-1, previous week); c8 repeats c7 (billing-2);
@@ -302,10 +316,10 @@ describe("what to fix first", () => {
       { rank: 4, reason: "product_info", rootCause: "other", repeatContacts: 1, chains: 1, cost: 2, share: 0.2, team: null, agents: [] },
     ]);
     expect(r.recommendations[0]!.text).toBe(
-      "Bill explanations: 2 repeats from agent knowledge gaps — give agents a line-by-line guide to the invoice and to the charges customers most often query. Most are in team billing-1 (2 of 2).",
+      "Bill explanations: 2 repeats from agent knowledge gaps — give agents a line-by-line guide to the invoice and to the charges customers most often query. All in team billing-1.",
     );
     expect(r.recommendations[2]!.text).toBe(
-      "Online cancellation: 1 repeat from missing self-service — offer cancellation online with an immediate written confirmation. Most are in team billing-2 (1 of 1).",
+      "Online cancellation: 1 repeat from missing self-service — offer cancellation online with an immediate written confirmation. In team billing-2.",
     );
   });
 

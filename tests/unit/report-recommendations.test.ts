@@ -84,7 +84,15 @@ describe("recommend", () => {
     ];
     const ranked = recommend([concentrated, spread, unassigned], 30, "unassigned");
     expect(ranked.map((r) => r.team)).toEqual([{ team: "care", repeatContacts: 6 }, null, null]);
-    expect(ranked[0]!.text).toMatch(/Most are in team care \(6 of 10\)\.$/);
+    expect(ranked[0]!.text).toMatch(/Mostly in team care \(6 of 10\)\.$/);
+  });
+
+  it("says 'all' when one team holds every repeat, and needs more than half otherwise", () => {
+    const one = (repeatContacts: number, inTeam: number) =>
+      recommend([cell({ reason: "refund", rootCause: "other", repeatContacts, cost: 1, teams: [{ team: "care", repeatContacts: inTeam }, { team: "x", repeatContacts: repeatContacts - inTeam }] })], repeatContacts, "unassigned")[0]!;
+    expect(one(1, 1).text).toMatch(/ In team care\.$/);
+    expect(one(3, 3).text).toMatch(/ All in team care\.$/);
+    expect(one(4, 2).team).toBeNull();
   });
 
   it("names up to three agents, for knowledge-gap cells only", () => {

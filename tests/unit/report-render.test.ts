@@ -238,7 +238,7 @@ describe("renderHtml", () => {
     expect(section).toContain("60.0% of repeats");
     expect(section).toContain("<h3>Bill explanations</h3>");
     expect(section).toContain("Give agents a line-by-line guide to the invoice.");
-    expect(section).toContain("Most are in team billing-1 (90 of 90). Coach first: a-1 (7).");
+    expect(section).toContain("All in team billing-1. Coach first: a-1 (7).");
     // every text from data is escaped here too
     expect(section).not.toContain("<b>");
     expect(section).toContain("&lt;script&gt;");
