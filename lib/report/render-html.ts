@@ -584,7 +584,7 @@ blockquote{margin:0;padding:.625rem .875rem;background:#f8fafc;border-inline-sta
 blockquote p{margin:0}
 figcaption{font-size:.8125rem;color:var(--muted);margin-top:.25rem}
 footer{margin:1.5rem 0 1rem;font-size:.875rem;color:var(--muted)}
-@media (max-width:30rem){.page{padding:.75rem}h1{font-size:1.5rem}.figure{font-size:1.5rem}.panel{padding:.875rem .75rem}table{font-size:.875rem}th,td{padding:.375rem .4rem;white-space:normal;overflow-wrap:anywhere}td.num{white-space:nowrap;overflow-wrap:normal}thead th{min-width:0}}
+@media (max-width:30rem){.page{padding:.75rem}h1{font-size:1.5rem}.figure{font-size:1.5rem}.panel{padding:.875rem .75rem}table{font-size:.875rem}th,td{padding:.375rem .4rem;white-space:normal}td.num{white-space:nowrap}thead th{min-width:0}}
 @media print{
   @page{margin:15mm}
   body{background:#fff;font-size:10.5pt}
