@@ -53,11 +53,13 @@ export const UNASSIGNED_TEAM = "unassigned";
 export const MIN_AGENT_CONTACTS = 3;
 
 /**
- * SPEC 5: the weekly report. Reads each week's contacts once, as a stream, into tallies whose size
- * does not grow with the number of contacts: counts per reason, cause, channel, team and agent,
- * the two best examples per cause, and distinct counters (customers, chains) that are exact up to
- * 100,000 values and a 16 KiB HyperLogLog sketch beyond. Order of contacts and of weeks does not
- * matter. Earlier weeks come either as contacts or as the summary of their own final report.
+ * SPEC 5: the weekly report. Reads each week's contacts once, as a stream, never holding them:
+ * counts per reason, cause, channel, team and agent, the two best examples per cause, and distinct
+ * counters of customers and chains, exact up to 100,000 values each and a 16 KiB HyperLogLog
+ * sketch beyond. The only memory that grows with the week is the chain ids of its repeats (for
+ * exact chain counts per cause and per breakdown row), until those counters reach their limit:
+ * about 65 MiB at 1,000,000 contacts (npm run bench:report). Order of contacts and of weeks does
+ * not matter. Earlier weeks come either as contacts or as the summary of their own final report.
  */
 export async function buildReport(input: BuildReportInput): Promise<Report> {
   const { week, current, history, config, now } = input;
@@ -263,7 +265,7 @@ type Example = Report["examples"][number] & { readonly confidence: number };
 /**
  * The report week's tallies. Memory: one entry per reason, cause, channel, team, agent and set of
  * failed agents; the two best examples per cause; distinct counters bounded as DistinctCounter
- * says. Repeats without recorded failed agents are kept until their lookups (none in data written
+ * says (chain ids are held per cause and per reason × cause × failed agent). Repeats without recorded failed agents are kept until their lookups (none in data written
  * by the current ingest, which records them for every repeat).
  */
 class WeekTally {
@@ -451,7 +453,9 @@ class WeekTally {
   /** The breakdown rows, now that every agent's latest team is known: reason × cause × team of the failed contact. */
   private breakdownTallies(): Map<string, { reason: string; rootCause: RootCause; team: string; tally: RepeatTally }> {
     const rows = new Map<string, { reason: string; rootCause: RootCause; team: string; tally: RepeatTally }>();
-    for (const { reason, cause, agentId, team, tally } of this.cells.values()) {
+    for (const [cellKey, { reason, cause, agentId, team, tally }] of this.cells) {
+      // Each cell's chain ids move into its row: the two copies are never all alive at once.
+      this.cells.delete(cellKey);
       const resolved = (agentId === null ? team : this.teams.teamOf(agentId)) ?? UNASSIGNED_TEAM;
       const key = JSON.stringify([reason, cause, resolved]);
       getOrAdd(rows, key, () => ({ reason, rootCause: cause, team: resolved, tally: new RepeatTally(true) })).tally.merge(tally);
