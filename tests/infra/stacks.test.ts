@@ -290,7 +290,7 @@ describe("pipeline stack", () => {
         Statement: [Match.objectLike({ Principal: { Service: "scheduler.amazonaws.com" } })],
       }),
     });
-    const report = logicalIdOf(pipeline, "AWS::Lambda::Function", { Timeout: 300 });
+    const report = logicalIdOf(pipeline, "AWS::Lambda::Function", { Timeout: 900 });
     pipeline.hasResourceProperties("AWS::Scheduler::Schedule", {
       ScheduleExpression: "cron(0 6 ? * MON *)",
       ScheduleExpressionTimezone: "Europe/Amsterdam",
