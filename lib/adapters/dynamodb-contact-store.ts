@@ -8,6 +8,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
+  type QueryCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import {
   ContactRecordSchema,
@@ -169,6 +170,12 @@ export class DynamoDbContactStore implements ContactStore {
     return items.map(toContactRecord);
   }
 
+  async *streamContactsOfWeek(week: string): AsyncIterable<ContactRecord> {
+    for await (const page of this.pages(this.weekQuery(week, "CONTACT#"))) {
+      for (const item of page) yield toContactRecord(item);
+    }
+  }
+
   async putQuarantine(record: QuarantineRecord): Promise<void> {
     const sk = `QUARANTINE#${keyDigest(record.objectKey)}`;
     await this.db.send(
@@ -249,23 +256,42 @@ export class DynamoDbContactStore implements ContactStore {
   }
 
   private queryWeek(week: string, prefix: string) {
-    return this.queryAll({
+    return this.queryAll(this.weekQuery(week, prefix));
+  }
+
+  private weekQuery(week: string, prefix: string): QueryCommandInput {
+    return {
       TableName: this.table,
       IndexName: BY_WEEK_INDEX,
       KeyConditionExpression: "gsi1pk = :week AND begins_with(gsi1sk, :prefix)",
       ExpressionAttributeValues: { ":week": `WEEK#${week}`, ":prefix": prefix },
-    });
+    };
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
-      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const page of this.pages(input)) items.push(...page);
     return items;
+  }
+
+  /**
+   * The pages of a query (up to 1 MB each). The next page is requested before the current one is
+   * handed out, so reading overlaps with whatever the consumer does with the page.
+   */
+  private async *pages(input: QueryCommandInput): AsyncIterable<Record<string, unknown>[]> {
+    const request = (start?: Record<string, unknown>): Promise<QueryCommandOutput> =>
+      this.db.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    let next: Promise<QueryCommandOutput> | undefined = request();
+    try {
+      while (next) {
+        const page: QueryCommandOutput = await next;
+        next = page.LastEvaluatedKey ? request(page.LastEvaluatedKey) : undefined;
+        yield (page.Items ?? []) as Record<string, unknown>[];
+      }
+    } finally {
+      // A consumer that stopped early leaves no request behind to fail unobserved.
+      await next?.catch(() => undefined);
+    }
   }
 }
 

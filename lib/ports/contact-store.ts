@@ -33,6 +33,11 @@ export interface ContactStore {
   /** Advances the timeline version from `expected`; false when another writer got there first. */
   advanceVersion(customerKey: string, expected: number): Promise<boolean>;
   contactsOfWeek(week: string): Promise<ContactRecord[]>;
+  /**
+   * The week's contacts (index byWeek) as they are read, page by page, in no particular order:
+   * the weekly report aggregates them without holding the week in memory.
+   */
+  streamContactsOfWeek(week: string): AsyncIterable<ContactRecord>;
   putQuarantine(record: QuarantineRecord): Promise<void>;
   quarantineOfWeek(week: string): Promise<QuarantineRecord[]>;
   getCtr(contactId: string): Promise<StoredCtr | undefined>;

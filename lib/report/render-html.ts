@@ -4,6 +4,7 @@ import type { Channel } from "../config.ts";
 import type { RootCause } from "../contact/contact-record.ts";
 import { shiftWeek, weekBounds } from "../time/iso-week.ts";
 import type { Report, Totals } from "./report-schema.ts";
+import { humaniseReason, teamSentence } from "./recommendations.ts";
 import { barChart, lineChart } from "./svg-charts.ts";
 
 /**
@@ -23,6 +24,7 @@ export function renderHtml(report: Report): string {
     navHtml(),
     `<main>`,
     cardsHtml(report, f, previousWeek),
+    fixFirstHtml(report, f),
     rootCausesHtml(report, f),
     reasonsHtml(report, f),
     trendHtml(report, f),
@@ -100,11 +102,7 @@ function causeLabel(cause: RootCause | null): string {
   return cause === null ? "—" : CAUSE_LABELS[cause];
 }
 
-/** "order_delivery" → "Order delivery"; labels from a custom taxonomy pass through readable. */
-function humanise(label: string): string {
-  const spaced = label.replaceAll("_", " ");
-  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
-}
+const humanise = humaniseReason;
 
 function languageName(code: string): string {
   try {
@@ -141,8 +139,16 @@ function headerHtml(report: Report, f: Formatters): string {
     `<p class="dates"><time datetime="${escapeHtml(report.weekStart)}">${escapeHtml(f.date(report.weekStart))}</time> – ` +
     `<time datetime="${escapeHtml(lastDayOfWeek(report))}">${escapeHtml(f.date(lastDayOfWeek(report)))}</time>` +
     ` <span class="muted">(${escapeHtml(report.config.timeZone)})</span></p>` +
-    `<p class="meta">Generated <time datetime="${escapeHtml(report.generatedAt)}">${escapeHtml(f.dateTime(report.generatedAt))}</time>` +
-    ` · repeat window ${escapeHtml(String(report.config.windowDays))} days` +
+    `<p class="status" data-provisional="${report.provisional}">` +
+    (report.provisional
+      ? `<span class="pill pill-provisional">Provisional</span>`
+      : `<span class="pill pill-final">Final</span>`) +
+    ` Generated <time datetime="${escapeHtml(report.generatedAt)}">${escapeHtml(f.dateTime(report.generatedAt))}</time>` +
+    (report.provisional
+      ? ""
+      : ` · every repeat window closed by <time datetime="${escapeHtml(report.provisionalUntil)}">${escapeHtml(f.dateTime(report.provisionalUntil))}</time>`) +
+    `</p>` +
+    `<p class="meta">Repeat window ${escapeHtml(String(report.config.windowDays))} days` +
     ` · ${report.config.sameReasonOnly ? "same reason only" : "any reason"}</p>` +
     banner +
     `</header>`
@@ -151,6 +157,7 @@ function headerHtml(report: Report, f: Formatters): string {
 
 function navHtml(): string {
   const links: [string, string][] = [
+    ["fix-first", "Fix first"],
     ["root-causes", "Root causes"],
     ["reasons", "Reasons"],
     ["trend", "Trend"],
@@ -194,7 +201,8 @@ function cardsHtml(report: Report, f: Formatters, previousWeek: string): string 
 
   return (
     `<section class="cards" aria-label="Headline figures">` +
-    card("Contacts", "contacts", t.contacts, f.count(t.contacts), contactsDelta, `${f.count(t.customers)} customers`) +
+    card("Contacts", "contacts", t.contacts, f.count(t.contacts), contactsDelta,
+      `${report.estimatedCounts.includes("totals.customers") ? "≈ " : ""}${f.count(t.customers)} customers`) +
     card("Repeat rate", "repeatRate", t.repeatRate, f.percent(t.repeatRate), rateDelta(t.repeatRate, p?.repeatRate, "bad"),
       `${f.count(t.repeatContacts)} repeat contacts`) +
     card("First-contact resolution", "fcrRate", t.fcrRate, f.percent(t.fcrRate), rateDelta(t.fcrRate, p?.fcrRate, "good"),
@@ -227,11 +235,52 @@ function signed(n: number, decimals: number): string {
   return rounded > 0 ? `+${body}` : rounded < 0 ? `−${body}` : `±${body}`;
 }
 
+/** "What to fix first": each recommendation with its figures, the action, and who to talk to. */
+function fixFirstHtml(report: Report, f: Formatters): string {
+  if (report.recommendations.length === 0) {
+    return panel("fix-first", "What to fix first", `<p class="empty">No repeat contacts this week: nothing to fix.</p>`);
+  }
+  const items = report.recommendations.map((r) => {
+    const focus = [
+      r.team ? teamSentence(r.team.team, r.team.repeatContacts, r.repeatContacts) : "",
+      r.agents.length ? `Coach first: ${r.agents.map((a) => `${a.agentId} (${f.count(a.knowledgeGapRepeats)})`).join(", ")}.` : "",
+    ].filter(Boolean);
+    return (
+      `<li class="fix" data-rank="${r.rank}" data-reason="${escapeHtml(r.reason)}" data-cause="${r.rootCause}">` +
+      `<div class="fix-head"><span class="rank" aria-hidden="true">${r.rank}</span>` +
+      `<h3>${escapeHtml(r.topic)}</h3>` +
+      `<span class="tag" style="border-color:${CAUSE_COLORS[r.rootCause]};color:${CAUSE_COLORS[r.rootCause]}">${escapeHtml(causeLabel(r.rootCause))}</span></div>` +
+      `<p class="fix-figures">` +
+      `<data data-field="repeatContacts" value="${r.repeatContacts}">${escapeHtml(f.count(r.repeatContacts))} repeat contact${r.repeatContacts === 1 ? "" : "s"}</data>` +
+      ` · <data data-field="cost" value="${r.cost}">${escapeHtml(f.money(r.cost))}</data>` +
+      ` · ${escapeHtml(f.percent(r.share))} of repeats · ${escapeHtml(humanise(r.reason))}</p>` +
+      `<p class="fix-action">${escapeHtml(sentence(r.action))}</p>` +
+      (focus.length ? `<p class="fix-focus">${escapeHtml(focus.join(" "))}</p>` : "") +
+      `</li>`
+    );
+  });
+  return panel(
+    "fix-first",
+    "What to fix first",
+    `<p class="lead">The costliest combinations of contact reason and root cause this week, largest first.</p>` +
+      `<ol class="fixes">${items.join("")}</ol>`,
+  );
+}
+
+/** "consider raising …" → "Consider raising ….": an action phrase as a sentence of its own. */
+function sentence(phrase: string): string {
+  return `${phrase.charAt(0).toUpperCase()}${phrase.slice(1)}.`;
+}
+
 function rootCausesHtml(report: Report, f: Formatters): string {
   const rows = report.rootCauses;
   const chart = barChart(
-    rows.map((r) => ({ label: causeLabel(r.cause), value: r.repeatContacts, display: `${f.count(r.repeatContacts)} (${f.percent(r.share)})` })),
-    { title: "Repeat contacts by root cause", color: "#c2410c", emptyText: "No repeat contacts this week" },
+    rows.map((r) => ({ label: causeLabel(r.cause), value: r.repeatContacts, display: `${f.count(r.repeatContacts)} (${f.percent(r.share)})`, note: f.money(r.cost) })),
+    {
+      title: "Repeat contacts by root cause, with their cost",
+      color: "#c2410c",
+      emptyText: "No repeat contacts this week",
+    },
   );
   const table = tableHtml(
     "Repeat contacts by root cause",
@@ -249,13 +298,20 @@ function rootCausesHtml(report: Report, f: Formatters): string {
 function reasonsHtml(report: Report, f: Formatters): string {
   const withRepeats = report.reasons.filter((r) => r.repeatContacts > 0);
   const chart = barChart(
-    withRepeats.map((r) => ({ label: humanise(r.reason), value: r.repeatContacts })),
-    { title: "Repeat contacts by contact reason", color: "#2563eb", emptyText: "No repeat contacts this week", formatValue: f.count },
+    withRepeats.map((r) => ({ label: humanise(r.reason), value: r.repeatContacts, note: f.money(r.cost) })),
+    { title: "Repeat contacts by contact reason, with their cost", color: "#2563eb", emptyText: "No repeat contacts this week", formatValue: f.count },
   );
   const table = tableHtml(
     "Contacts and repeats by contact reason",
-    [col("Reason"), num("Contacts"), num("Repeat contacts"), num("Repeat rate"), col("Top root cause")],
-    report.reasons.map((r) => [humanise(r.reason), f.count(r.contacts), f.count(r.repeatContacts), f.percent(r.repeatRate), causeLabel(r.topRootCause)]),
+    [col("Reason"), num("Contacts"), num("Repeat contacts"), num("Repeat rate"), num("Cost of repeats"), col("Top root cause")],
+    report.reasons.map((r) => [
+      humanise(r.reason),
+      f.count(r.contacts),
+      f.count(r.repeatContacts),
+      f.percent(r.repeatRate),
+      f.money(r.cost),
+      causeLabel(r.topRootCause),
+    ]),
     "No contacts this week.",
   );
   return panel("reasons", "Contact reasons", `<div class="split"><figure>${chart}</figure>${table}</div>`);
@@ -412,6 +468,9 @@ function footerHtml(report: Report, f: Formatters): string {
     `${escapeHtml(String(c.windowDays))} days of the previous contact in its chain. <strong>FCR</strong> (first-contact resolution) is the share of ` +
     `first contacts started this week with no repeat within the window. Cost is repeat contacts × the configured cost per contact and channel, in ` +
     `${escapeHtml(c.currency)}. Times in ${escapeHtml(c.timeZone)}.</p>` +
+    (report.estimatedCounts.length
+      ? `<p>Estimated counts (HyperLogLog, about ±1 %, used above 100,000 distinct values): ${escapeHtml(report.estimatedCounts.join(", "))}.</p>`
+      : "") +
     `<p class="muted">recontact report schema v${escapeHtml(String(report.schemaVersion))} · generated ${escapeHtml(f.dateTime(report.generatedAt))}</p></footer>`
   );
 }
@@ -474,6 +533,20 @@ p{margin:.25rem 0}
 .masthead{padding:.5rem 0 1rem}
 .dates{font-size:1.0625rem;font-weight:600}
 .meta{font-size:.875rem;color:var(--muted)}
+.status{font-size:.875rem;margin-top:.25rem}
+.pill{display:inline-block;padding:.0625rem .5rem;border-radius:999px;font-size:.75rem;font-weight:700;text-transform:uppercase;letter-spacing:.04em;vertical-align:1px}
+.pill-provisional{background:#fef3c7;color:#78350f;border:1px solid #f59e0b}
+.pill-final{background:#d1fae5;color:#065f46;border:1px solid #10b981}
+.fixes{list-style:none;margin:0;padding:0;display:grid;gap:.75rem}
+.fix{border:1px solid var(--line);border-radius:8px;padding:.75rem .875rem;min-width:0}
+.fix-head{display:flex;flex-wrap:wrap;align-items:center;gap:.375rem .625rem;margin-bottom:.25rem}
+.fix-head h3{margin:0;font-size:1.0625rem}
+.rank{display:inline-flex;align-items:center;justify-content:center;width:1.625rem;height:1.625rem;border-radius:50%;background:var(--fg);color:#fff;font-weight:700;font-size:.875rem;flex:none}
+.tag{font-size:.75rem;font-weight:600;border:1px solid;border-radius:999px;padding:0 .5rem;white-space:nowrap}
+.fix-figures{font-size:.875rem;color:var(--muted);font-variant-numeric:tabular-nums}
+.fix-figures data{color:var(--fg);font-weight:600}
+.fix-action{margin-top:.375rem}
+.fix-focus{font-size:.875rem;color:var(--muted)}
 .banner{margin-top:.75rem;padding:.75rem 1rem;background:#fef3c7;border:1px solid #f59e0b;border-left-width:6px;border-radius:8px;color:#78350f}
 nav{display:flex;flex-wrap:wrap;gap:.25rem .5rem;margin:0 0 1rem;font-size:.875rem}
 nav a{color:var(--accent);text-decoration:none;padding:.25rem .5rem;border:1px solid var(--line);border-radius:999px;background:var(--card)}
@@ -511,7 +584,7 @@ blockquote{margin:0;padding:.625rem .875rem;background:#f8fafc;border-inline-sta
 blockquote p{margin:0}
 figcaption{font-size:.8125rem;color:var(--muted);margin-top:.25rem}
 footer{margin:1.5rem 0 1rem;font-size:.875rem;color:var(--muted)}
-@media (max-width:30rem){.page{padding:.75rem}h1{font-size:1.5rem}.figure{font-size:1.5rem}.panel{padding:.875rem .75rem}table{font-size:.875rem}th,td{padding:.375rem .4rem}}
+@media (max-width:30rem){.page{padding:.75rem}h1{font-size:1.5rem}.figure{font-size:1.5rem}.panel{padding:.875rem .75rem}table{font-size:.875rem}th,td{padding:.375rem .4rem;white-space:normal}td.num{white-space:nowrap}thead th{min-width:0}}
 @media print{
   @page{margin:15mm}
   body{background:#fff;font-size:10.5pt}
@@ -523,6 +596,7 @@ footer{margin:1.5rem 0 1rem;font-size:.875rem;color:var(--muted)}
   tr,figure{break-inside:avoid}
   .table-wrap{overflow:visible}
   th,td{white-space:normal}
-  .banner,.swatch,svg.chart{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  .fix{break-inside:avoid}
+  .banner,.swatch,.pill,.rank,svg.chart{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
 `.trim();

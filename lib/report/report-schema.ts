@@ -25,6 +25,28 @@ export const TotalsSchema = z.object({
 });
 export type Totals = z.infer<typeof TotalsSchema>;
 
+export const RecommendationSchema = z.object({
+  rank: z.number().int().positive(),
+  reason: z.string(),
+  rootCause: RootCauseSchema,
+  repeatContacts: Count,
+  chains: Count,
+  cost: Money,
+  /** Share of the week's repeat contacts. */
+  share: Rate,
+  /** What the cell is about, e.g. "Refund approvals". */
+  topic: z.string(),
+  /** What to do, e.g. "consider raising the agent authority limit …". */
+  action: z.string(),
+  /** The whole recommendation as one sentence, e.g. "Refund approvals: 23 repeats from procedure limits — …". */
+  text: z.string(),
+  /** The team whose failed contacts hold most of the cell's repeats, when one does. */
+  team: z.object({ team: z.string(), repeatContacts: Count }).nullable(),
+  /** Knowledge-gap cells: the agents (with enough contacts to compare) with most such repeats of this reason. */
+  agents: z.array(z.object({ agentId: z.string(), knowledgeGapRepeats: Count })),
+});
+export type Recommendation = z.infer<typeof RecommendationSchema>;
+
 /** SPEC 5: the weekly report. Field names are the contract; additions only, never renames. */
 export const ReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
@@ -53,6 +75,8 @@ export const ReportSchema = z.object({
       repeatContacts: Count,
       repeatRate: Rate,
       topRootCause: RootCauseSchema.nullable(),
+      /** Cost of the reason's repeat contacts (addition to SPEC 5). */
+      cost: Money,
     }),
   ),
   agents: z.array(
@@ -85,5 +109,12 @@ export const ReportSchema = z.object({
       cost: Money,
     }),
   ),
+  /** "What to fix first": the costliest reason × root-cause cells as plain recommendations, rank 1 first. */
+  recommendations: z.array(RecommendationSchema),
+  /**
+   * Counts that are HyperLogLog estimates (±1 %) rather than exact, as JSON paths such as
+   * "totals.customers": distinct customers and chains are exact up to 100,000 per figure.
+   */
+  estimatedCounts: z.array(z.string()),
 });
 export type Report = z.infer<typeof ReportSchema>;

@@ -12,6 +12,8 @@ export interface BarRow {
   readonly value: number;
   /** The value as shown; defaults to options.formatValue(value). */
   readonly display?: string;
+  /** A second figure (e.g. the cost), shown muted on the label's line, aligned with the bars' end. */
+  readonly note?: string;
 }
 
 export interface BarChartOptions {
@@ -59,8 +61,11 @@ export function barChart(rows: readonly BarRow[], options: BarChartOptions): str
     const y = top + i * rowHeight;
     const barWidth = max > 0 ? Math.max(row.value > 0 ? 2 : 0, (row.value / max) * barSpace) : 0;
     return (
-      `<g class="bar-row"><title>${escapeXml(`${row.label}: ${display}`)}</title>` +
-      `<text x="0" y="${y + 14}" font-size="${FONT_SIZE}" fill="#1f2937">${escapeXml(truncate(row.label))}</text>` +
+      `<g class="bar-row"><title>${escapeXml(`${row.label}: ${display}${row.note ? ` · ${row.note}` : ""}`)}</title>` +
+      `<text x="0" y="${y + 14}" font-size="${FONT_SIZE}" fill="#1f2937">${escapeXml(truncate(row.label, labelRoom(barSpace, row.note)))}</text>` +
+      (row.note
+        ? `<text x="${fix(barSpace)}" y="${y + 14}" font-size="${FONT_SIZE}" fill="#4b5563" text-anchor="end">${escapeXml(row.note)}</text>`
+        : "") +
       `<rect x="0" y="${y + 20}" width="${fix(barSpace)}" height="14" rx="2" fill="#eef2f7"/>` +
       `<rect class="bar" x="0" y="${y + 20}" width="${fix(barWidth)}" height="14" rx="2" fill="${escapeXml(color)}"/>` +
       `<text x="${fix(barSpace + 6)}" y="${y + 32}" font-size="${FONT_SIZE}" font-weight="600" fill="#111827">${escapeXml(display)}</text>` +
@@ -222,9 +227,16 @@ function svgOpen(width: number, height: number, title: string, description?: str
 /** SVG inlined in HTML follows the HTML escaping rules. */
 export const escapeXml = escapeHtml;
 
-function truncate(label: string): string {
+function truncate(label: string, max = LABEL_MAX_CHARS): string {
   const chars = [...label];
-  return chars.length <= LABEL_MAX_CHARS ? label : `${chars.slice(0, LABEL_MAX_CHARS - 1).join("")}…`;
+  return chars.length <= max ? label : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+/** How many characters of a bar's label fit before its note (both on one line above the bar). */
+function labelRoom(barSpace: number, note: string | undefined): number {
+  if (!note) return LABEL_MAX_CHARS;
+  const noteWidth = [...note].length * CHAR_WIDTH;
+  return Math.max(6, Math.min(LABEL_MAX_CHARS, Math.floor((barSpace - noteWidth - 12) / CHAR_WIDTH)));
 }
 
 function fix(n: number): string {

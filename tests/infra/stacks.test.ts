@@ -245,12 +245,12 @@ describe("pipeline stack", () => {
     });
   });
 
-  it("runs the report function on nodejs22.x/arm64 for 5 minutes with 1536 MB, without the secret", () => {
+  it("runs the report function on nodejs22.x/arm64 for up to 15 minutes with 1536 MB, without the secret", () => {
     pipeline.hasResourceProperties("AWS::Lambda::Function", {
       Runtime: "nodejs22.x",
       Architectures: ["arm64"],
       Handler: "index.handler",
-      Timeout: 300,
+      Timeout: 900,
       MemorySize: 1536,
       Environment: { Variables: sharedEnv },
     });
@@ -290,7 +290,7 @@ describe("pipeline stack", () => {
         Statement: [Match.objectLike({ Principal: { Service: "scheduler.amazonaws.com" } })],
       }),
     });
-    const report = logicalIdOf(pipeline, "AWS::Lambda::Function", { Timeout: 300 });
+    const report = logicalIdOf(pipeline, "AWS::Lambda::Function", { Timeout: 900 });
     pipeline.hasResourceProperties("AWS::Scheduler::Schedule", {
       ScheduleExpression: "cron(0 6 ? * MON *)",
       ScheduleExpressionTimezone: "Europe/Amsterdam",

@@ -29,8 +29,8 @@ const REPORT: Report = ReportSchema.parse({
     { cause: "other", chains: 50, repeatContacts: 60, share: 0.4, cost: 262.5 },
   ],
   reasons: [
-    { reason: "billing", contacts: 600, repeatContacts: 100, repeatRate: 1 / 6, topRootCause: "knowledge_gap" },
-    { reason: EVIL, contacts: 634, repeatContacts: 50, repeatRate: 50 / 634, topRootCause: "other" },
+    { reason: "billing", contacts: 600, repeatContacts: 100, repeatRate: 1 / 6, topRootCause: "knowledge_gap", cost: 475 },
+    { reason: EVIL, contacts: 634, repeatContacts: 50, repeatRate: 50 / 634, topRootCause: "other", cost: 237.5 },
   ],
   agents: [
     { agentId: "a-1", team: "billing-1", contacts: 40, repeatsCaused: 9, knowledgeGapRepeats: 7 },
@@ -51,6 +51,19 @@ const REPORT: Report = ReportSchema.parse({
     { reason: "billing", rootCause: "knowledge_gap", team: 'Team "North", Amsterdam', repeatContacts: 90, chains: 60, cost: 450 },
     { reason: EVIL, rootCause: "other", team: "=HYPERLINK(\"http://evil\")", repeatContacts: 60, chains: 50, cost: 262.5 },
   ],
+  recommendations: [
+    {
+      rank: 1, reason: "billing", rootCause: "knowledge_gap", repeatContacts: 90, chains: 60, cost: 450, share: 0.6,
+      topic: "Bill explanations", action: "give agents a line-by-line guide to the invoice",
+      text: "Bill explanations: 90 repeats from agent knowledge gaps — give agents a line-by-line guide to the invoice. Most are in team billing-1 (90 of 90). Coach first: a-1 (7).",
+      team: { team: "billing-1", repeatContacts: 90 }, agents: [{ agentId: "a-1", knowledgeGapRepeats: 7 }],
+    },
+    {
+      rank: 2, reason: EVIL, rootCause: "other", repeatContacts: 60, chains: 50, cost: 262.5, share: 0.4,
+      topic: EVIL, action: "read a sample <b>now</b>", text: "…", team: null, agents: [],
+    },
+  ],
+  estimatedCounts: [],
 });
 
 const EMPTY: Report = ReportSchema.parse({
@@ -58,7 +71,7 @@ const EMPTY: Report = ReportSchema.parse({
   provisional: false,
   totals: { contacts: 0, customers: 0, firstContacts: 0, repeatContacts: 0, repeatRate: null, fcrRate: null, quarantined: 0, awaitingContactRecord: 0, abandoned: 0, repeatCost: 0 },
   previousTotals: null,
-  rootCauses: [], reasons: [], agents: [], teams: [], channels: [], examples: [], breakdown: [],
+  rootCauses: [], reasons: [], agents: [], teams: [], channels: [], examples: [], breakdown: [], recommendations: [],
   trend: [{ week: "2026-W47", contacts: 0, repeatRate: null, fcrRate: null }],
 });
 
@@ -213,6 +226,46 @@ describe("renderHtml", () => {
     expect(big).not.toContain("Reason-20");
     expect(big).toContain("5 smaller combinations not shown; all rows are in report.csv.");
     expect(parseCsv(renderCsv({ ...REPORT, breakdown: rows }))).toHaveLength(26);
+  });
+
+  it("puts 'what to fix first' right after the headline figures, each recommendation with its numbers", () => {
+    const section = /<section class="panel" id="fix-first"[\s\S]*?<\/section>/.exec(html)![0];
+    expect(html.indexOf('id="fix-first"')).toBeGreaterThan(html.indexOf('class="cards"'));
+    expect(html.indexOf('id="fix-first"')).toBeLessThan(html.indexOf('id="root-causes"'));
+    expect(section.match(/<li class="fix"/g)).toHaveLength(2);
+    expect(section).toContain('<data data-field="repeatContacts" value="90">90 repeat contacts</data>');
+    expect(section).toContain('<data data-field="cost" value="450">€450.00</data>');
+    expect(section).toContain("60.0% of repeats");
+    expect(section).toContain("<h3>Bill explanations</h3>");
+    expect(section).toContain("Give agents a line-by-line guide to the invoice.");
+    expect(section).toContain("All in team billing-1. Coach first: a-1 (7).");
+    // every text from data is escaped here too
+    expect(section).not.toContain("<b>");
+    expect(section).toContain("&lt;script&gt;");
+    expect(renderHtml(EMPTY)).toContain("No repeat contacts this week: nothing to fix.");
+  });
+
+  it("shows the cost of repeats per reason and per root cause", () => {
+    const reasons = /<section class="panel" id="reasons"[\s\S]*?<\/section>/.exec(html)![0];
+    expect(reasons).toContain(">Cost of repeats<");
+    expect(reasons).toMatch(/<td class="num">€475\.00<\/td>/);
+    const causes = /<section class="panel" id="root-causes"[\s\S]*?<\/section>/.exec(html)![0];
+    expect(causes).toMatch(/<td class="num">€450\.00<\/td>/);
+  });
+
+  it("says when it was generated and whether it is provisional or final", () => {
+    expect(html).toContain('<p class="status" data-provisional="true"><span class="pill pill-provisional">Provisional</span> Generated <time datetime="2026-11-23T05:00:00.000Z">Mon, 23 Nov 2026, 06:00 CET</time></p>');
+    const final = renderHtml({ ...REPORT, provisional: false, generatedAt: "2026-12-07T05:00:00.000Z" });
+    expect(final).toContain('data-provisional="false"><span class="pill pill-final">Final</span> Generated');
+    expect(final).toContain("every repeat window closed by");
+    expect(final).not.toContain("Provisional until");
+  });
+
+  it("marks estimated counts", () => {
+    const estimated = renderHtml({ ...REPORT, estimatedCounts: ["totals.customers"] });
+    expect(estimated).toContain("≈ 900 customers");
+    expect(estimated).toContain("Estimated counts (HyperLogLog, about ±1 %, used above 100,000 distinct values): totals.customers.");
+    expect(html).not.toContain("Estimated counts");
   });
 
   it("renders an empty week without failing", () => {
