@@ -15,6 +15,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Construct } from "constructs";
 import { INGEST_PREFIXES, type DataStack } from "./data-stack.ts";
+import { BUNDLE } from "./bundle-settings.ts";
 import { INGEST_TIMEOUT, VISIBILITY_TIMEOUT_FACTOR } from "./sizing.ts";
 
 /** The repository root: entries, the lock file and `models/` are found from here. */
@@ -418,18 +419,17 @@ function functionDefaults(
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     bundling: {
+      // Every setting from BUNDLE, so the bench and the size test build exactly these bundles.
+      target: BUNDLE.target,
       format: nodejs.OutputFormat.ESM,
-      mainFields: ["module", "main"],
-      // CommonJS dependencies call require(); ESM has none, so define it for the bundle.
-      banner: "import { createRequire as __recontactCreateRequire } from 'node:module'; const require = __recontactCreateRequire(import.meta.url);",
-      minify: true,
-      // Errors name themselves after their class (`new.target.name`); keep those names readable.
-      keepNames: true,
-      sourceMap: true,
-      sourcesContent: false,
+      mainFields: [...BUNDLE.mainFields],
+      banner: BUNDLE.banner,
+      minify: BUNDLE.minify,
+      keepNames: BUNDLE.keepNames,
+      sourceMap: BUNDLE.sourceMap,
+      sourcesContent: BUNDLE.sourcesContent,
       charset: nodejs.Charset.UTF8,
-      // Bundle the AWS SDK too: the versions we test with, and no dependency on the runtime's copy.
-      externalModules: [],
+      externalModules: [...BUNDLE.externalModules],
       forceDockerBundling: false,
       logLevel: nodejs.LogLevel.WARNING,
       commandHooks: {

@@ -19,7 +19,7 @@ import {
   type QuarantineRecord,
   type StoredCtr,
 } from "../contact/contact-record.ts";
-import type { ContactStore, LinkUpdate, Timeline } from "../ports/contact-store.ts";
+import type { ContactStore, LinkUpdate, ObjectVersion, RemovedItems, Timeline } from "../ports/contact-store.ts";
 
 /**
  * One table, keys by access pattern (README, "Table design"):
@@ -30,7 +30,9 @@ import type { ContactStore, LinkUpdate, Timeline } from "../ports/contact-store.
  *   contact trace rec.  pk CTR#<contactId>         sk CTR                  (latest LastUpdateTimestamp)
  *   held transcript     pk PENDING#<contactId>     sk <objectKey>          (waiting for its CTR)
  *   weeks with data     pk WEEKS                   sk <YYYY-Www>
+ *   ingested object     pk INGESTED#<sha256(bucket/key)>  sk <version>     (idempotency of S3 events)
  *   index byWeek        gsi1pk WEEK#<YYYY-Www>     gsi1sk CONTACT#… | QUARANTINE#<sha256(key)> | PENDING#<contactId>#<sha256(key)>
+ *                       gsi1pk CUSTOMER#<customerKey>  gsi1sk CTR#<contactId>   (a customer's CTRs, for forgetting)
  */
 export const BY_WEEK_INDEX = "byWeek";
 const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "type", "expiresAt"] as const;
@@ -39,6 +41,9 @@ const TIMELINE_SK = "~TIMELINE";
 const customerPk = (customerKey: string) => `CUST#${customerKey}`;
 const contactSk = (startedAt: string, contactId: string) => `CONTACT#${startedAt}#${contactId}`;
 const contactIdPk = (contactId: string) => `CONTACTID#${contactId}`;
+const customerIndexPk = (customerKey: string) => `CUSTOMER#${customerKey}`;
+/** Ingest markers only need to outlive redeliveries: the queue keeps a message 4 days, its DLQ 14. */
+export const INGEST_MARKER_DAYS = 21;
 
 export class DynamoDbContactStore implements ContactStore {
   /**
@@ -194,7 +199,13 @@ export class DynamoDbContactStore implements ContactStore {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...ctr, pk: `CTR#${ctr.contactId}`, sk: "CTR", ...this.expiresAt(ctr.startedAt) },
+          Item: {
+            ...ctr,
+            pk: `CTR#${ctr.contactId}`,
+            sk: "CTR",
+            ...(ctr.customerKey ? { gsi1pk: customerIndexPk(ctr.customerKey), gsi1sk: `CTR#${ctr.contactId}` } : {}),
+            ...this.expiresAt(ctr.startedAt),
+          },
           // At-least-once delivery with updates: only a later version replaces the stored one.
           ConditionExpression: "attribute_not_exists(pk) OR lastUpdated < :updated",
           ExpressionAttributeValues: { ":updated": ctr.lastUpdated },
@@ -244,6 +255,65 @@ export class DynamoDbContactStore implements ContactStore {
     return items.map((item) => String(item.sk)).sort();
   }
 
+  async wasIngested(object: ObjectVersion): Promise<boolean> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: markerKey(object), ConsistentRead: true }));
+    return out.Item !== undefined;
+  }
+
+  async markIngested(object: ObjectVersion): Promise<void> {
+    const expiresAt = Math.floor(Date.now() / 1000) + INGEST_MARKER_DAYS * 86_400;
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...markerKey(object), expiresAt } }));
+  }
+
+  async removeCustomer(customerKey: string): Promise<{ removed: RemovedItems; contacts: ContactRecord[] }> {
+    const removed: RemovedItems = { contacts: 0, contactPointers: 0, contactTraceRecords: 0, pendingTranscripts: 0, quarantineRecords: 0, timelineVersions: 0 };
+    const { records } = await this.readTimeline(customerKey);
+    const ctrContactIds = (
+      await this.queryAll({
+        TableName: this.table,
+        IndexName: BY_WEEK_INDEX,
+        KeyConditionExpression: "gsi1pk = :customer",
+        ExpressionAttributeValues: { ":customer": customerIndexPk(customerKey) },
+      })
+    ).map((item) => String(item.contactId));
+    const ofCustomer = { ":key": customerKey };
+    for (const record of records) {
+      if (await this.deleteItem({ pk: customerPk(customerKey), sk: contactSk(record.startedAt, record.contactId) })) removed.contacts++;
+      // A pointer that has since moved to another customer is theirs now.
+      if (await this.deleteItem({ pk: contactIdPk(record.contactId), sk: "CONTACTID" }, "customerKey = :key", ofCustomer)) removed.contactPointers++;
+      if (await this.deleteItem({ pk: `QUARANTINE#${record.sourceKey}`, sk: "QUARANTINE" })) removed.quarantineRecords++;
+    }
+    for (const contactId of new Set([...records.map((r) => r.contactId), ...ctrContactIds])) {
+      const ctrCondition = "attribute_not_exists(customerKey) OR customerKey = :key";
+      if (await this.deleteItem({ pk: `CTR#${contactId}`, sk: "CTR" }, ctrCondition, ofCustomer)) removed.contactTraceRecords++;
+      for (const pending of await this.pendingFor(contactId)) {
+        if (await this.deleteItem({ pk: `PENDING#${contactId}`, sk: pending.objectKey })) removed.pendingTranscripts++;
+      }
+    }
+    // Deleting the version also makes a relink running concurrently for this customer lose its
+    // conditional advance, read again and find the contacts gone.
+    if (await this.deleteItem({ pk: customerPk(customerKey), sk: TIMELINE_SK })) removed.timelineVersions++;
+    return { removed, contacts: records };
+  }
+
+  /** Deletes one item; true when there was one (and the condition, if any, held). */
+  private async deleteItem(key: Record<string, string>, condition?: string, values?: Record<string, unknown>): Promise<boolean> {
+    try {
+      const out = await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: key,
+          ReturnValues: "ALL_OLD",
+          ...(condition ? { ConditionExpression: condition, ExpressionAttributeValues: values } : {}),
+        }),
+      );
+      return out.Attributes !== undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   private async markWeek(week: string): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: "WEEKS", sk: week } }));
   }
@@ -272,6 +342,10 @@ export class DynamoDbContactStore implements ContactStore {
 /** S3 keys may be 1,024 bytes: in an index sort key (1,024 bytes in all) they go as a digest. */
 function keyDigest(objectKey: string): string {
   return createHash("sha256").update(objectKey).digest("hex");
+}
+
+function markerKey(object: ObjectVersion): { pk: string; sk: string } {
+  return { pk: `INGESTED#${keyDigest(`${object.bucket}/${object.key}`)}`, sk: object.version };
 }
 
 function stripKeys(item: Record<string, unknown>): Record<string, unknown> {

@@ -11,6 +11,7 @@ import { readModelArtifact } from "../classify/model-artifact.ts";
 import { parseConfig, type Config } from "../config.ts";
 import { ConfigurationError, issuePath } from "../errors.ts";
 import { jsonLogger, type Logger } from "../log.ts";
+import { emfMetrics, silentMetrics, type Metrics } from "../metrics.ts";
 import type { ContactStore } from "../ports/contact-store.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { createAwsClients } from "./aws-clients.ts";
@@ -23,12 +24,18 @@ export interface BaseRuntime {
   objects: ObjectStore;
   contacts: ContactStore;
   log: Logger;
+  /** Business metrics (EMF in Lambda's log; silent elsewhere unless given). */
+  metrics: Metrics;
   clock: () => Date;
 }
 
-/** The ingest path also hashes customer ids, classifies reasons and attributes root causes. */
-export interface Runtime extends BaseRuntime {
+/** Paths that turn a raw customer identifier into its key (ingest, forget) also hold the secret. */
+export interface HashingRuntime extends BaseRuntime {
   hashSecret: string;
+}
+
+/** The ingest path also hashes customer ids, classifies reasons and attributes root causes. */
+export interface Runtime extends HashingRuntime {
   reasonClassifier: Classifier;
   rootCauseModel: RootCauseModel;
   attributeChain: ChainAttributor;
@@ -45,6 +52,7 @@ const EnvSchema = z.object({
   RECONTACT_DYNAMODB_ENDPOINT: z.url().optional(),
   RECONTACT_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   AWS_REGION: z.string().optional(),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
 });
 export type RuntimeEnv = z.input<typeof EnvSchema>;
 
@@ -53,6 +61,7 @@ export const REPO_MODELS_DIR = fileURLToPath(new URL("../../models/", import.met
 
 export interface RuntimeOverrides {
   log?: Logger;
+  metrics?: Metrics;
   clock?: () => Date;
   reasonClassifier?: Classifier;
 }
@@ -66,6 +75,11 @@ export async function runtimeFromEnv(rawEnv: Record<string, string | undefined>,
     readRootCauseModel(join(modelsDir, "root-cause", "model.json")),
   ]);
   return { ...base, hashSecret, reasonClassifier, rootCauseModel, attributeChain: modelAttributor(rootCauseModel) };
+}
+
+export async function hashingRuntimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): Promise<HashingRuntime> {
+  const { base, env, clients } = baseFromEnv(rawEnv, overrides);
+  return { ...base, hashSecret: await resolveHashSecret(env, clients.secrets) };
 }
 
 export function baseRuntimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): BaseRuntime {
@@ -90,6 +104,10 @@ function baseFromEnv(rawEnv: Record<string, string | undefined>, overrides: Runt
     objects: new S3ObjectStore(clients.s3, env.RECONTACT_BUCKET),
     contacts: new DynamoDbContactStore(clients.dynamodb, env.RECONTACT_TABLE, config.retentionDays),
     log: overrides.log ?? jsonLogger(undefined, env.RECONTACT_LOG_LEVEL),
+    // In Lambda, stdout is the function's log group, where CloudWatch reads EMF documents.
+    metrics:
+      overrides.metrics ??
+      (env.AWS_LAMBDA_FUNCTION_NAME ? emfMetrics((line) => process.stdout.write(`${line}\n`), env.AWS_LAMBDA_FUNCTION_NAME) : silentMetrics),
     clock: overrides.clock ?? (() => new Date()),
   };
   return { base, env, clients };

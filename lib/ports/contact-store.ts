@@ -14,6 +14,28 @@ export interface Timeline {
 export type LinkUpdate = { contactId: string; startedAt: string } & Partial<LinkFields> & Partial<ChainAttribution>;
 
 /**
+ * One version of one S3 object, as an S3 event names it: the ingest idempotency key. `version` is
+ * the object's version id (versioned buckets), else its ETag with the event's sequencer (so a new
+ * upload of the same bytes, perhaps with new metadata, is a new version, and a redelivered event
+ * is not).
+ */
+export interface ObjectVersion {
+  bucket: string;
+  key: string;
+  version: string;
+}
+
+/** What forgetting a customer removed from the store, by kind of item. */
+export interface RemovedItems {
+  contacts: number;
+  contactPointers: number;
+  contactTraceRecords: number;
+  pendingTranscripts: number;
+  quarantineRecords: number;
+  timelineVersions: number;
+}
+
+/**
  * What the use cases need of the contact store (DynamoDB in AWS and locally, through dynalite).
  * Linking is optimistic: read a timeline, compute, write the changed links, then advance the
  * timeline's version only if nobody else did in between (see use-cases/link-customer.ts).
@@ -44,4 +66,14 @@ export interface ContactStore {
   pendingOfWeek(week: string): Promise<PendingTranscript[]>;
   /** Every week that holds at least one contact, ascending. */
   weeks(): Promise<string[]>;
+  /** True when this object version was ingested to the end before (a redelivered event). */
+  wasIngested(object: ObjectVersion): Promise<boolean>;
+  /** Records that this object version was ingested to the end; the record expires by itself. */
+  markIngested(object: ObjectVersion): Promise<void>;
+  /**
+   * Deletes every item of the customer: their contacts (with links and root causes), contact-id
+   * pointers, contact trace records, transcripts held for those records, quarantine records of
+   * their contacts' objects and the timeline version. Idempotent; returns what it deleted.
+   */
+  removeCustomer(customerKey: string): Promise<{ removed: RemovedItems; contacts: ContactRecord[] }>;
 }

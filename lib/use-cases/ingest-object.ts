@@ -7,7 +7,8 @@ import { InputError } from "../errors.ts";
 import { detectFormat, type TranscriptSource } from "../formats/parse-transcript.ts";
 import { ctrsOfObject, isRedactedKey, parseWithCtr, type JoinResult } from "./ctr-join.ts";
 import type { Logger } from "../log.ts";
-import type { ContactStore } from "../ports/contact-store.ts";
+import type { Metrics } from "../metrics.ts";
+import type { ContactStore, ObjectVersion } from "../ports/contact-store.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import type { RootCauseModel } from "../root-cause/chain-model.ts";
 import type { ChainAttributor } from "./link-customer.ts";
@@ -26,6 +27,8 @@ export interface IngestDeps {
   rootCauseModel: RootCauseModel;
   attributeChain: ChainAttributor;
   log: Logger;
+  /** Contacts ingested and quarantined, repeats found, classification latency. */
+  metrics?: Metrics;
   clock: () => Date;
 }
 
@@ -33,12 +36,32 @@ export type IngestOutcome =
   | { status: "ok"; contactId: string; reason: string; role: ContactRecord["role"] }
   | { status: "quarantined"; code: string; error: string; record: QuarantineRecord }
   | { status: "skipped"; why: "object_missing" }
+  /** This version of the object was ingested before: the event was delivered again. */
+  | { status: "duplicate" }
   /** A Contact Lens file held until its contact trace record (with the customer) arrives. */
   | { status: "waiting"; contactId: string }
   /** An original Contact Lens file whose redacted twin is already the contact. */
   | { status: "superseded"; contactId: string; by: string }
   /** A contact trace record: stored, and the transcripts it completes were ingested. */
   | { status: "ctr"; contactIds: string[] };
+
+/**
+ * An S3 object-created event: ingests the object unless this version of it was ingested to the
+ * end before (SQS delivers at least once; S3 may notify twice). The version is marked only after
+ * the ingest finished, so a crash part-way leaves it unmarked and the redelivery does it again;
+ * every write of the ingest is idempotent, so doing part of it twice is harmless. A transcript
+ * still waiting for its contact trace record is not marked: its record re-ingests it.
+ */
+export async function ingestCreatedObject(object: { bucket: string; key: string; version?: string }, deps: IngestDeps): Promise<IngestOutcome> {
+  const version: ObjectVersion | undefined = object.version ? { bucket: object.bucket, key: object.key, version: object.version } : undefined;
+  if (version && (await deps.contacts.wasIngested(version))) {
+    deps.log.log("info", "already ingested", { step: "ingest", objectKey: object.key });
+    return { status: "duplicate" };
+  }
+  const outcome = await ingestObject(object.key, deps);
+  if (version && outcome.status !== "waiting") await deps.contacts.markIngested(version);
+  return outcome;
+}
 
 /**
  * One transcript object: S3 → parse → Contact → classify reason → link repeats → store.
@@ -75,8 +98,12 @@ export async function ingestObject(key: string, deps: IngestDeps): Promise<Inges
     return { status: "superseded", contactId: contact.contactId, by: existing.sourceKey };
   }
 
+  const classifying = performance.now();
   const record = describeContact(contact, deps);
+  deps.metrics?.observe("classificationLatency", performance.now() - classifying);
   const { previous, links } = await storeContact(record, deps);
+  deps.metrics?.count("contactsIngested");
+  if (links?.role === "repeat") deps.metrics?.count("repeatsFound");
   deps.log.log("info", "ingested", {
     step: "ingest",
     contactId: contact.contactId,
@@ -155,6 +182,7 @@ async function quarantined(
   salvaged: { contactId?: string; startedAt?: string },
 ): Promise<IngestOutcome> {
   const record = await quarantine(deps, error, { objectKey: key, ...salvaged, timeZone: deps.config.timeZone, now: deps.clock() });
+  deps.metrics?.count("contactsQuarantined");
   deps.log.log("warn", "quarantined", { step: "ingest", objectKey: key, code: record.code, field: record.field });
   return { status: "quarantined", code: record.code, error: record.error, record };
 }

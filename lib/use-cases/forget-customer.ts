@@ -1,0 +1,71 @@
+import type { Config } from "../config.ts";
+import { customerKeyOf, normaliseCustomerId } from "../contact/identity.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import type { ContactStore, RemovedItems } from "../ports/contact-store.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
+import { shiftWeek } from "../time/iso-week.ts";
+import { buildWeeklyReport, reportKey, TREND_WEEKS } from "./build-weekly-report.ts";
+
+export interface ForgetDeps {
+  config: Config;
+  objects: ObjectStore;
+  contacts: ContactStore;
+  log: Logger;
+  metrics?: Metrics;
+  clock: () => Date;
+}
+
+export interface ForgetResult {
+  /** The customer's key (a keyed hash; the raw identifier is never returned or logged). */
+  customerKey: string;
+  /** Items deleted from the store, all kinds together: the count SPEC 7 asks for. */
+  items: number;
+  removed: RemovedItems;
+  /** Reports written again without the customer, ascending. */
+  reports: string[];
+}
+
+/** The customer key of a raw identifier, normalised as at ingest (SPEC 2.5). */
+export function customerKeyOfRaw(rawId: string, secret: string, config: Pick<Config, "defaultCountry">): string {
+  return customerKeyOf(normaliseCustomerId(rawId, config.defaultCountry), secret);
+}
+
+/**
+ * SPEC 7: removes everything the store holds about one customer — contacts with their links and
+ * root causes, contact-id pointers, contact trace records, transcripts held for them, quarantine
+ * records of their objects, the timeline version — and writes again every existing report that
+ * showed them: the weeks of their contacts and the weeks whose trend includes those. Running it
+ * twice is harmless (the second run finds nothing and rewrites nothing).
+ *
+ * Not removed: the transcript objects in the bucket (they expire with the bucket's retention), and
+ * earlier versions of rewritten reports (noncurrent versions expire after 30 days).
+ */
+export async function forgetCustomer(customerKey: string, deps: ForgetDeps): Promise<ForgetResult> {
+  const started = performance.now();
+  const { removed, contacts } = await deps.contacts.removeCustomer(customerKey);
+  const items = Object.values(removed).reduce((sum, n) => sum + n, 0);
+
+  const affected = new Set(contacts.map((c) => c.week));
+  const candidates = new Set([...affected].flatMap((week) => Array.from({ length: TREND_WEEKS }, (_, i) => shiftWeek(week, i))));
+  const reports: string[] = [];
+  for (const week of [...candidates].sort()) {
+    // A week never reported has nothing to scrub; the schedule will report it without them.
+    if ((await deps.objects.size(reportKey(week, "report.json"))) === undefined) continue;
+    await buildWeeklyReport(week, deps);
+    reports.push(week);
+  }
+
+  deps.metrics?.count("customersForgotten");
+  deps.metrics?.count("itemsForgotten", items);
+  deps.log.log("info", "customer forgotten", {
+    step: "forget",
+    // Enough to match an erasure request's receipt; the log keeps no full key of a forgotten customer.
+    customerKeyPrefix: customerKey.slice(0, 12),
+    items,
+    contacts: removed.contacts,
+    reports: reports.length,
+    durationMs: Math.round(performance.now() - started),
+  });
+  return { customerKey, items, removed, reports };
+}
