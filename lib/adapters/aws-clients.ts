@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
@@ -9,6 +9,11 @@ export interface ClientOptions {
   s3Endpoint?: string;
   /** A local DynamoDB endpoint (dynalite); unset in AWS. */
   dynamodbEndpoint?: string;
+  /**
+   * How the S3 and DynamoDB clients retry. Unset, the SDK's standard strategy (3 attempts,
+   * exponential backoff); the fault-injection tests shorten the backoff.
+   */
+  retryStrategy?: S3ClientConfig["retryStrategy"];
 }
 
 export interface AwsClients {
@@ -31,11 +36,13 @@ export function createAwsClients(options: ClientOptions = {}): AwsClients {
     // real S3 accepts both, so "when required" is right for both.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
     ...(options.s3Endpoint ? { endpoint: options.s3Endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS } : {}),
   });
   const dynamodb = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       region,
+      ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
       ...(options.dynamodbEndpoint ? { endpoint: options.dynamodbEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
     }),
     { marshallOptions: { removeUndefinedValues: true } },

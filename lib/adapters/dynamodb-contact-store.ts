@@ -19,7 +19,7 @@ import {
   type QuarantineRecord,
   type StoredCtr,
 } from "../contact/contact-record.ts";
-import type { ContactStore, LinkUpdate, ObjectVersion, RemovedItems, Timeline } from "../ports/contact-store.ts";
+import type { ContactLocation, ContactStore, LinkUpdate, ObjectVersion, RemovedItems, Timeline } from "../ports/contact-store.ts";
 
 /**
  * One table, keys by access pattern (README, "Table design"):
@@ -71,15 +71,42 @@ export class DynamoDbContactStore implements ContactStore {
   }
 
   /** Where a contact id is stored (its customer and start), from its pointer item. */
-  private async location(contactId: string): Promise<{ customerKey: string; startedAt: string } | undefined> {
+  private async location(contactId: string): Promise<ContactLocation | undefined> {
     const pointer = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { pk: contactIdPk(contactId), sk: "CONTACTID" }, ConsistentRead: true }),
     );
-    return pointer.Item as { customerKey: string; startedAt: string } | undefined;
+    return pointer.Item ? { customerKey: String(pointer.Item.customerKey), startedAt: String(pointer.Item.startedAt) } : undefined;
   }
 
-  async putContact(record: ContactRecord, previous?: Pick<ContactRecord, "customerKey" | "startedAt"> | null): Promise<void> {
+  /**
+   * Crash-safe move: the pointer is written first and remembers every place the contact was
+   * (`movedFrom`) until `settleMoves` says their timelines were relinked. Whatever write an
+   * interrupted attempt got to, the redelivery finds the old places on the pointer, deletes the
+   * copies left there and returns them for relinking.
+   */
+  async putContact(record: ContactRecord, previous?: ContactLocation | null): Promise<ContactLocation[]> {
     const before = previous === undefined ? await this.location(record.contactId) : (previous ?? undefined);
+    const here = { customerKey: record.customerKey, startedAt: record.startedAt };
+    const moved = before !== undefined && !sameLocation(before, here);
+    const expiresAt = this.expiresAt(record.startedAt).expiresAt;
+    const pointer = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: contactIdPk(record.contactId), sk: "CONTACTID" },
+        UpdateExpression: [
+          "SET customerKey = :customerKey, startedAt = :startedAt",
+          ...(expiresAt !== undefined ? ["expiresAt = :expiresAt"] : []),
+          ...(moved ? ["movedFrom = list_append(if_not_exists(movedFrom, :none), :before)"] : []),
+        ].join(", "),
+        ExpressionAttributeValues: {
+          ":customerKey": here.customerKey,
+          ":startedAt": here.startedAt,
+          ...(expiresAt !== undefined ? { ":expiresAt": expiresAt } : {}),
+          ...(moved ? { ":none": [], ":before": [{ customerKey: before.customerKey, startedAt: before.startedAt }] } : {}),
+        },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
     const sk = contactSk(record.startedAt, record.contactId);
     await this.db.send(
       new PutCommand({
@@ -87,19 +114,37 @@ export class DynamoDbContactStore implements ContactStore {
         Item: { ...record, pk: customerPk(record.customerKey), sk, gsi1pk: `WEEK#${record.week}`, gsi1sk: sk, type: "contact", ...this.expiresAt(record.startedAt) },
       }),
     );
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: contactIdPk(record.contactId), sk: "CONTACTID", customerKey: record.customerKey, startedAt: record.startedAt, ...this.expiresAt(record.startedAt) },
-      }),
-    );
     // A contact that moved (an updated start time or customer) leaves no stale copy behind.
-    if (before && (before.customerKey !== record.customerKey || before.startedAt !== record.startedAt)) {
-      await this.db.send(
-        new DeleteCommand({ TableName: this.table, Key: { pk: customerPk(before.customerKey), sk: contactSk(before.startedAt, record.contactId) } }),
-      );
+    const displaced = uniqueLocations(((pointer.Attributes?.movedFrom ?? []) as ContactLocation[]).filter((at) => !sameLocation(at, here)));
+    for (const at of displaced) {
+      await this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: customerPk(at.customerKey), sk: contactSk(at.startedAt, record.contactId) } }));
     }
     await this.markWeek(record.week);
+    return displaced;
+  }
+
+  async settleMoves(contactId: string, relinked: readonly ContactLocation[]): Promise<void> {
+    if (relinked.length === 0) return;
+    const pointer = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: contactIdPk(contactId), sk: "CONTACTID" }, ConsistentRead: true }));
+    if (!pointer.Item) return;
+    const movedFrom = (pointer.Item.movedFrom ?? []) as ContactLocation[];
+    const here = { customerKey: String(pointer.Item.customerKey), startedAt: String(pointer.Item.startedAt) };
+    // Only if no other delivery added a place meanwhile: that one settles its own.
+    const settled = (at: ContactLocation) => sameLocation(at, here) || relinked.some((done) => sameLocation(at, done));
+    if (movedFrom.length === 0 || !movedFrom.every(settled)) return;
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: contactIdPk(contactId), sk: "CONTACTID" },
+          UpdateExpression: "REMOVE movedFrom",
+          ConditionExpression: "size(movedFrom) = :n",
+          ExpressionAttributeValues: { ":n": movedFrom.length },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 
   async readTimeline(customerKey: string, from?: string): Promise<Timeline> {
@@ -342,6 +387,14 @@ export class DynamoDbContactStore implements ContactStore {
 /** S3 keys may be 1,024 bytes: in an index sort key (1,024 bytes in all) they go as a digest. */
 function keyDigest(objectKey: string): string {
   return createHash("sha256").update(objectKey).digest("hex");
+}
+
+function sameLocation(a: ContactLocation, b: ContactLocation): boolean {
+  return a.customerKey === b.customerKey && a.startedAt === b.startedAt;
+}
+
+function uniqueLocations(locations: readonly ContactLocation[]): ContactLocation[] {
+  return locations.filter((at, i) => locations.findIndex((other) => sameLocation(other, at)) === i);
 }
 
 function markerKey(object: ObjectVersion): { pk: string; sk: string } {

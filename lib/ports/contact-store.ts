@@ -25,6 +25,12 @@ export interface ObjectVersion {
   version: string;
 }
 
+/** Where a contact is stored: its customer's timeline at its start time. */
+export interface ContactLocation {
+  customerKey: string;
+  startedAt: string;
+}
+
 /** What forgetting a customer removed from the store, by kind of item. */
 export interface RemovedItems {
   contacts: number;
@@ -44,11 +50,15 @@ export interface ContactStore {
   /** The stored record of a contact id, wherever in its customer's timeline it is. */
   getContact(contactId: string): Promise<ContactRecord | undefined>;
   /**
-   * Inserts or replaces a contact (same contact id = same item; a moved startedAt moves it).
-   * `previous`: where the contact was stored before, when the caller has just read it (null: not
-   * stored); when absent the store looks it up itself.
+   * Inserts or replaces a contact (same contact id = same item; a moved startedAt or customer
+   * moves it). `previous`: where the contact was stored before, when the caller has just read it
+   * (null: not stored); when absent the store looks it up itself. Returns the places the contact
+   * was removed from — by this call, or left over by an interrupted earlier one — whose
+   * timelines must be relinked before `settleMoves` forgets them.
    */
-  putContact(record: ContactRecord, previous?: Pick<ContactRecord, "customerKey" | "startedAt"> | null): Promise<void>;
+  putContact(record: ContactRecord, previous?: ContactLocation | null): Promise<ContactLocation[]>;
+  /** The places putContact returned are relinked: it need not return them again. */
+  settleMoves(contactId: string, relinked: readonly ContactLocation[]): Promise<void>;
   /** The customer's contacts that started at or after `from` (all when absent), in time order. */
   readTimeline(customerKey: string, from?: string): Promise<Timeline>;
   writeLinks(customerKey: string, updates: readonly LinkUpdate[]): Promise<void>;
