@@ -2,7 +2,7 @@ import { createAwsClients, type AwsClients, type ClientOptions } from "../../lib
 import { DynamoDbContactStore } from "../../lib/adapters/dynamodb-contact-store.ts";
 import { startEmbeddedServices, type EmbeddedServices } from "../../lib/adapters/local/embedded-services.ts";
 import { LocalQueue } from "../../lib/adapters/local/local-queue.ts";
-import { runtimeFromEnv, type Runtime, type RuntimeEnv } from "../../lib/adapters/runtime.ts";
+import { baseRuntimeFromEnv, runtimeFromEnv, type Runtime, type RuntimeEnv } from "../../lib/adapters/runtime.ts";
 import { S3ObjectStore } from "../../lib/adapters/s3-object-store.ts";
 import { silentLogger, type Logger } from "../../lib/log.ts";
 import type { Metrics } from "../../lib/metrics.ts";
@@ -60,9 +60,10 @@ export async function startLocalStack(config: Record<string, unknown> = {}, opti
     log: options.log ?? silentLogger,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
-    ...(options.reuse ? { reasonClassifier: options.reuse.reasonClassifier } : {}),
   };
-  let runtime = await runtimeFromEnv(env, overrides);
+  let runtime: Runtime = options.reuse
+    ? { ...options.reuse, ...baseRuntimeFromEnv(env, overrides) }
+    : await runtimeFromEnv(env, overrides);
   // Uploads stand for the contact center writing to the bucket: never through injected faults.
   const uploads = runtime.objects;
   if (options.instrument || options.clients) {
