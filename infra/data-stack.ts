@@ -16,8 +16,8 @@ export const INGEST_PREFIXES = ["transcripts/", "analysis/", "Analysis/", "ctr/"
 
 export interface DataStackProps extends StackProps {
   /**
-   * Days after which objects under `transcripts/`, `analysis/` and `ctr/` (and the server access
-   * logs, which name those objects) expire.
+   * Days after which objects under `transcripts/`, `analysis/`, `ctr/` and `quarantine/` (and the
+   * server access logs, which name those objects) expire.
    * @default 365
    */
   readonly retentionDays?: number;
@@ -125,7 +125,9 @@ export class DataStack extends Stack {
           expiredObjectDeleteMarker: true,
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
-        ...INGEST_PREFIXES.map((prefix) => ({
+        // Quarantine records name the objects they describe (and may quote a malformed line):
+        // they go with the inputs.
+        ...[...INGEST_PREFIXES, "quarantine/"].map((prefix) => ({
           id: `expire-${prefix.replace(/\/$/, "")}`,
           prefix,
           expiration: Duration.days(retentionDays),
