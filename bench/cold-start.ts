@@ -136,27 +136,28 @@ try {
     RECONTACT_LOG_LEVEL: "warn",
   };
 
-  const rows: { subject: Subject; bytes: number; code: number; init: number; first: number; total: number }[] = [];
   // Without AWS_LAMBDA_FUNCTION_NAME the handlers build nothing at import: loading the code alone.
   const { AWS_LAMBDA_FUNCTION_NAME: _, ...outsideLambda } = env;
-  for (const subject of SUBJECTS) {
-    const { file, bytes } = await bundle(subject);
-    const times: { init: number; first: number }[] = [];
-    const code: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      times.push(await measure(file, subject.event(i, services.bucket), env));
-      code.push((await measure(file, undefined, outsideLambda)).init);
-      process.stderr.write(`  ${subject.name}: ${i + 1}/${RUNS}\r`);
+  const bundles = await Promise.all(SUBJECTS.map(bundle));
+  const samples = SUBJECTS.map(() => ({ code: [] as number[], init: [] as number[], first: [] as number[], total: [] as number[] }));
+  // Round robin, so that the load of a shared machine falls on every module alike; within a
+  // round, ingest stores transcript i, report reports its week and forget forgets its customer.
+  for (let i = 0; i < RUNS; i++) {
+    for (const [s, subject] of SUBJECTS.entries()) {
+      const { init, first } = await measure(bundles[s]!.file, subject.event(i, services.bucket), env);
+      const code = (await measure(bundles[s]!.file, undefined, outsideLambda)).init;
+      Object.entries({ code, init, first, total: init + first }).forEach(([k, v]) => samples[s]![k as "code"].push(v));
     }
-    rows.push({
-      subject,
-      bytes,
-      code: median(code),
-      init: median(times.map((t) => t.init)),
-      first: median(times.map((t) => t.first)),
-      total: median(times.map((t) => t.init + t.first)),
-    });
+    process.stderr.write(`  round ${i + 1}/${RUNS}\r`);
   }
+  const rows = SUBJECTS.map((subject, s) => ({
+    subject,
+    bytes: bundles[s]!.bytes,
+    code: median(samples[s]!.code),
+    init: median(samples[s]!.init),
+    first: median(samples[s]!.first),
+    total: median(samples[s]!.total),
+  }));
 
   const baseline = rows[0]!;
   process.stdout.write(

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { hashingRuntimeFromEnv, type HashingRuntime } from "../../lib/adapters/runtime.ts";
-import { customerKeyOfRaw, forgetCustomer, type ForgetResult } from "../../lib/use-cases/forget-customer.ts";
+import { customerKeysOfRaw, forgetCustomer, type ForgetResult } from "../../lib/use-cases/forget-customer.ts";
 
 /**
  * `{ "customerId": "+31 6 1234 5678" }` (hashed here, as at ingest) or `{ "customerKey": "<64 hex>" }`
@@ -15,9 +15,9 @@ export const ForgetEventSchema = z.union([
 export function createForgetHandler(runtime: HashingRuntime) {
   return async (event: unknown): Promise<ForgetResult> => {
     const request = ForgetEventSchema.parse(event);
-    const customerKey = "customerKey" in request ? request.customerKey : customerKeyOfRaw(request.customerId, runtime.hashSecret, runtime.config);
+    const customerKeys = "customerKey" in request ? [request.customerKey] : customerKeysOfRaw(request.customerId, runtime);
     try {
-      return await forgetCustomer(customerKey, runtime);
+      return await forgetCustomer(customerKeys, runtime);
     } finally {
       runtime.metrics.flush();
     }

@@ -310,17 +310,42 @@ export class DynamoDbContactStore implements ContactStore {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { ...markerKey(object), expiresAt } }));
   }
 
+  async rekeyContactTraceRecords(fromKey: string, toKey: string): Promise<number> {
+    let moved = 0;
+    for (const contactId of await this.ctrContactIdsOf(fromKey)) {
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: `CTR#${contactId}`, sk: "CTR" },
+            UpdateExpression: "SET customerKey = :to, gsi1pk = :index",
+            ConditionExpression: "customerKey = :from",
+            ExpressionAttributeValues: { ":to": toKey, ":from": fromKey, ":index": customerIndexPk(toKey) },
+          }),
+        );
+        moved++;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    return moved;
+  }
+
+  /** The contact ids of the CTRs stored for a customer (index byWeek, partition CUSTOMER#<key>). */
+  private async ctrContactIdsOf(customerKey: string): Promise<string[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      IndexName: BY_WEEK_INDEX,
+      KeyConditionExpression: "gsi1pk = :customer",
+      ExpressionAttributeValues: { ":customer": customerIndexPk(customerKey) },
+    });
+    return items.map((item) => String(item.contactId));
+  }
+
   async removeCustomer(customerKey: string): Promise<{ removed: RemovedItems; contacts: ContactRecord[] }> {
     const removed: RemovedItems = { contacts: 0, contactPointers: 0, contactTraceRecords: 0, pendingTranscripts: 0, quarantineRecords: 0, timelineVersions: 0 };
     const { records } = await this.readTimeline(customerKey);
-    const ctrContactIds = (
-      await this.queryAll({
-        TableName: this.table,
-        IndexName: BY_WEEK_INDEX,
-        KeyConditionExpression: "gsi1pk = :customer",
-        ExpressionAttributeValues: { ":customer": customerIndexPk(customerKey) },
-      })
-    ).map((item) => String(item.contactId));
+    const ctrContactIds = await this.ctrContactIdsOf(customerKey);
     const ofCustomer = { ":key": customerKey };
     for (const record of records) {
       if (await this.deleteItem({ pk: customerPk(customerKey), sk: contactSk(record.startedAt, record.contactId) })) removed.contacts++;

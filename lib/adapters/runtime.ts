@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, ResourceNotFoundException } from "@aws-sdk/client-secrets-manager";
 import { z } from "zod";
 import type { Classifier } from "../classify/classifier.ts";
 import { LinearModel } from "../classify/linear-model.ts";
@@ -32,6 +32,11 @@ export interface BaseRuntime {
 /** Paths that turn a raw customer identifier into its key (ingest, forget) also hold the secret. */
 export interface HashingRuntime extends BaseRuntime {
   hashSecret: string;
+  /**
+   * The secret before the last rotation, while its grace period runs (`windowDays` and a day
+   * from the rotation): arrivals re-key what is stored under it (use-cases/rekey-customer.ts).
+   */
+  previousHashSecret?: string;
 }
 
 /** The ingest path also hashes customer ids, classifies reasons and attributes root causes. */
@@ -46,6 +51,8 @@ const EnvSchema = z.object({
   RECONTACT_TABLE: z.string().min(3),
   RECONTACT_CONFIG: z.string().optional(),
   RECONTACT_HASH_SECRET: z.string().min(16).optional(),
+  /** Local runs: the secret before a rotation, as AWSPREVIOUS is in Secrets Manager. */
+  RECONTACT_PREVIOUS_HASH_SECRET: z.string().min(16).optional(),
   RECONTACT_HASH_SECRET_ARN: z.string().optional(),
   RECONTACT_MODELS_DIR: z.string().optional(),
   RECONTACT_S3_ENDPOINT: z.url().optional(),
@@ -69,17 +76,17 @@ export interface RuntimeOverrides {
 export async function runtimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const { base, env, clients } = baseFromEnv(rawEnv, overrides);
   const modelsDir = env.RECONTACT_MODELS_DIR ?? REPO_MODELS_DIR;
-  const [hashSecret, reasonClassifier, rootCauseModel] = await Promise.all([
-    resolveHashSecret(env, clients.secrets),
+  const [secrets, reasonClassifier, rootCauseModel] = await Promise.all([
+    resolveHashSecrets(env, clients.secrets, base),
     overrides.reasonClassifier ?? loadClassifier(join(modelsDir, "reason", "model.json")),
     readRootCauseModel(join(modelsDir, "root-cause", "model.json")),
   ]);
-  return { ...base, hashSecret, reasonClassifier, rootCauseModel, attributeChain: modelAttributor(rootCauseModel) };
+  return { ...base, ...secrets, reasonClassifier, rootCauseModel, attributeChain: modelAttributor(rootCauseModel) };
 }
 
 export async function hashingRuntimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): Promise<HashingRuntime> {
   const { base, env, clients } = baseFromEnv(rawEnv, overrides);
-  return { ...base, hashSecret: await resolveHashSecret(env, clients.secrets) };
+  return { ...base, ...(await resolveHashSecrets(env, clients.secrets, base)) };
 }
 
 export function baseRuntimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): BaseRuntime {
@@ -117,17 +124,38 @@ export async function loadClassifier(path: string): Promise<Classifier> {
   return new LinearModel(await readModelArtifact(path));
 }
 
-async function resolveHashSecret(
+/**
+ * The current hashing secret (AWSCURRENT), and the previous one (AWSPREVIOUS) when the current
+ * version is younger than the grace period: rotation re-keys customers as they come back.
+ */
+async function resolveHashSecrets(
   env: z.infer<typeof EnvSchema>,
   secrets: ReturnType<typeof createAwsClients>["secrets"],
-): Promise<string> {
-  if (env.RECONTACT_HASH_SECRET) return env.RECONTACT_HASH_SECRET;
+  base: Pick<BaseRuntime, "config" | "clock">,
+): Promise<Pick<HashingRuntime, "hashSecret" | "previousHashSecret">> {
+  if (env.RECONTACT_HASH_SECRET) {
+    return { hashSecret: env.RECONTACT_HASH_SECRET, ...(env.RECONTACT_PREVIOUS_HASH_SECRET ? { previousHashSecret: env.RECONTACT_PREVIOUS_HASH_SECRET } : {}) };
+  }
   if (!env.RECONTACT_HASH_SECRET_ARN) {
     throw new ConfigurationError("MISSING_SECRET", "set RECONTACT_HASH_SECRET_ARN (AWS) or RECONTACT_HASH_SECRET (local) for customer-id hashing");
   }
-  const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN }));
-  if (!out.SecretString || out.SecretString.length < 16) {
+  const current = await secrets.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN }));
+  const hashSecret = validSecret(current.SecretString);
+  const graceMs = (base.config.windowDays + 1) * 86_400_000;
+  if (!current.CreatedDate || base.clock().getTime() - current.CreatedDate.getTime() > graceMs) return { hashSecret };
+  try {
+    const previous = await secrets.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN, VersionStage: "AWSPREVIOUS" }));
+    return { hashSecret, previousHashSecret: validSecret(previous.SecretString) };
+  } catch (error) {
+    // The first version of the secret has no predecessor.
+    if (error instanceof ResourceNotFoundException) return { hashSecret };
+    throw error;
+  }
+}
+
+function validSecret(value: string | undefined): string {
+  if (!value || value.length < 16) {
     throw new ConfigurationError("MISSING_SECRET", "the customer-id hashing secret is empty or shorter than 16 characters");
   }
-  return out.SecretString;
+  return value;
 }

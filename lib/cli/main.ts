@@ -10,7 +10,7 @@ import { trainModel, withHeldOutMetrics } from "../classify/train.ts";
 import { loadConfigFile, parseConfig } from "../config.ts";
 import { describeError, RecontactError } from "../errors.ts";
 import { jsonLogger } from "../log.ts";
-import { customerKeyOfRaw, forgetCustomer, type ForgetResult } from "../use-cases/forget-customer.ts";
+import { customerKeysOfRaw, forgetCustomer, type ForgetResult } from "../use-cases/forget-customer.ts";
 import { progressReporter } from "./progress.ts";
 import { runPipeline } from "./run-pipeline.ts";
 import { summaryTable } from "./summary.ts";
@@ -133,8 +133,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       // Warnings and errors only, on stderr: stdout carries the result.
       const runtime = await hashingRuntimeFromEnv(process.env, { log: jsonLogger((line) => process.stderr.write(`${line}\n`), "warn") });
-      const key = opts.customerKey ?? customerKeyOfRaw(opts.customer!, runtime.hashSecret, runtime.config);
-      const result = await forgetCustomer(key, runtime);
+      const keys = opts.customerKey ? [opts.customerKey] : customerKeysOfRaw(opts.customer!, runtime);
+      const result = await forgetCustomer(keys, runtime);
       process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${describeForget(result)}\n`);
     });
 
@@ -175,7 +175,7 @@ async function runCommand(inputDir: string, outDir: string, configFile: string |
   if (result.deadLettered) throw new Error(`${result.deadLettered} input(s) failed on every delivery; see ${join(outDir, "run.log")}`);
 }
 
-function describeForget({ customerKey, items, removed, reports }: ForgetResult): string {
+function describeForget({ customerKeys, items, removed, reports }: ForgetResult): string {
   const kinds = [
     [removed.contacts, "contacts"],
     [removed.contactPointers, "contact-id pointers"],
@@ -186,7 +186,7 @@ function describeForget({ customerKey, items, removed, reports }: ForgetResult):
   ] as const;
   const detail = kinds.map(([n, what]) => `${n} ${what}`).join(", ");
   const rewritten = reports.length ? `reports rewritten: ${reports.join(", ")}` : "no report showed them";
-  return `customer ${customerKey.slice(0, 12)}…: ${items} items removed (${detail}); ${rewritten}`;
+  return `customer ${customerKeys.map((key) => `${key.slice(0, 12)}…`).join(" / ")}: ${items} items removed (${detail}); ${rewritten}`;
 }
 
 function positiveInt(value: string): number {

@@ -80,6 +80,8 @@ export interface ContactStore {
   wasIngested(object: ObjectVersion): Promise<boolean>;
   /** Records that this object version was ingested to the end; the record expires by itself. */
   markIngested(object: ObjectVersion): Promise<void>;
+  /** Moves the contact trace records stored under one customer key to another (secret rotation). */
+  rekeyContactTraceRecords(fromKey: string, toKey: string): Promise<number>;
   /**
    * Deletes every item of the customer: their contacts (with links and root causes), contact-id
    * pointers, contact trace records, transcripts held for those records, quarantine records of

@@ -1,4 +1,5 @@
 import type { Config } from "../config.ts";
+import type { ContactRecord } from "../contact/contact-record.ts";
 import { customerKeyOf, normaliseCustomerId } from "../contact/identity.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
@@ -17,8 +18,8 @@ export interface ForgetDeps {
 }
 
 export interface ForgetResult {
-  /** The customer's key (a keyed hash; the raw identifier is never returned or logged). */
-  customerKey: string;
+  /** The customer's keys (keyed hashes; the raw identifier is never returned or logged). */
+  customerKeys: string[];
   /** Items deleted from the store, all kinds together: the count SPEC 7 asks for. */
   items: number;
   removed: RemovedItems;
@@ -32,6 +33,15 @@ export function customerKeyOfRaw(rawId: string, secret: string, config: Pick<Con
 }
 
 /**
+ * Every key a customer may be stored under: the current secret's and, during a rotation's grace
+ * period, the previous secret's (for contacts not re-keyed yet).
+ */
+export function customerKeysOfRaw(rawId: string, runtime: { hashSecret: string; previousHashSecret?: string; config: Pick<Config, "defaultCountry"> }): string[] {
+  const secrets = [runtime.hashSecret, ...(runtime.previousHashSecret ? [runtime.previousHashSecret] : [])];
+  return secrets.map((secret) => customerKeyOfRaw(rawId, secret, runtime.config));
+}
+
+/**
  * SPEC 7: removes everything the store holds about one customer — contacts with their links and
  * root causes, contact-id pointers, contact trace records, transcripts held for them, quarantine
  * records of their objects, the timeline version — and writes again every existing report that
@@ -41,9 +51,15 @@ export function customerKeyOfRaw(rawId: string, secret: string, config: Pick<Con
  * Not removed: the transcript objects in the bucket (they expire with the bucket's retention), and
  * earlier versions of rewritten reports (noncurrent versions expire after 30 days).
  */
-export async function forgetCustomer(customerKey: string, deps: ForgetDeps): Promise<ForgetResult> {
+export async function forgetCustomer(customerKeys: readonly string[], deps: ForgetDeps): Promise<ForgetResult> {
   const started = performance.now();
-  const { removed, contacts } = await deps.contacts.removeCustomer(customerKey);
+  const removed: RemovedItems = { contacts: 0, contactPointers: 0, contactTraceRecords: 0, pendingTranscripts: 0, quarantineRecords: 0, timelineVersions: 0 };
+  const contacts: ContactRecord[] = [];
+  for (const customerKey of new Set(customerKeys)) {
+    const under = await deps.contacts.removeCustomer(customerKey);
+    for (const kind of Object.keys(removed) as (keyof RemovedItems)[]) removed[kind] += under.removed[kind];
+    contacts.push(...under.contacts);
+  }
   const items = Object.values(removed).reduce((sum, n) => sum + n, 0);
 
   const affected = new Set(contacts.map((c) => c.week));
@@ -61,11 +77,11 @@ export async function forgetCustomer(customerKey: string, deps: ForgetDeps): Pro
   deps.log.log("info", "customer forgotten", {
     step: "forget",
     // Enough to match an erasure request's receipt; the log keeps no full key of a forgotten customer.
-    customerKeyPrefix: customerKey.slice(0, 12),
+    customerKeyPrefix: customerKeys[0]?.slice(0, 12),
     items,
     contacts: removed.contacts,
     reports: reports.length,
     durationMs: Math.round(performance.now() - started),
   });
-  return { customerKey, items, removed, reports };
+  return { customerKeys: [...new Set(customerKeys)], items, removed, reports };
 }

@@ -16,6 +16,7 @@ import { detectLanguage } from "../text/language.ts";
 import { redact } from "../text/redact.ts";
 import { isoWeekOf } from "../time/iso-week.ts";
 import { quarantine, salvageIdentity } from "./quarantine.ts";
+import { rekeyCustomer } from "./rekey-customer.ts";
 import { storeContact } from "./store-contact.ts";
 
 export interface IngestDeps {
@@ -23,6 +24,8 @@ export interface IngestDeps {
   objects: ObjectStore;
   contacts: ContactStore;
   hashSecret: string;
+  /** The hashing secret before the last rotation, during its grace period (see rekey-customer.ts). */
+  previousHashSecret?: string;
   reasonClassifier: Classifier;
   rootCauseModel: RootCauseModel;
   attributeChain: ChainAttributor;
@@ -99,6 +102,7 @@ export async function ingestObject(key: string, deps: IngestDeps): Promise<Inges
   }
 
   const classifying = performance.now();
+  if (joined.formerCustomerKey) await rekeyCustomer(joined.formerCustomerKey, contact.customerKey, deps);
   const record = describeContact(contact, deps);
   deps.metrics?.observe("classificationLatency", performance.now() - classifying);
   const { previous, links } = await storeContact(record, deps);
@@ -159,12 +163,13 @@ export function describeContact(contact: Contact, deps: Pick<IngestDeps, "config
 async function ingestCtr(object: TranscriptSource, deps: IngestDeps): Promise<IngestOutcome> {
   let ctrs;
   try {
-    ctrs = ctrsOfObject(object, deps.hashSecret, deps.config);
+    ctrs = ctrsOfObject(object, deps.hashSecret, deps.config, deps.previousHashSecret);
   } catch (error) {
     if (error instanceof InputError) return quarantined(deps, object.key, error, {});
     throw error;
   }
-  for (const ctr of ctrs) {
+  for (const { formerCustomerKey, ...ctr } of ctrs) {
+    if (formerCustomerKey && ctr.customerKey) await rekeyCustomer(formerCustomerKey, ctr.customerKey, deps);
     if (!(await deps.contacts.putCtr(ctr))) continue;
     const waiting = (await deps.contacts.pendingFor(ctr.contactId)).map((p) => p.objectKey);
     const joined = await deps.contacts.getContact(ctr.contactId);
