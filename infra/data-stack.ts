@@ -163,7 +163,7 @@ export class DataStack extends Stack {
     Validations.of(this.hashSecret).acknowledge({
       id: "AwsSolutions-SMG4",
       reason:
-        "The HMAC key must stay stable: every stored customerKey is derived from it, and rotating it would split each customer's history so repeat contacts are no longer linked. It never leaves the account, and only the ingest role can read it.",
+        "Rotating the HMAC key is a deliberate operator step, not a timer: every stored customerKey derives from it, and the functions re-key returning customers only during a grace period after a rotation (README, Rotating the hashing secret). It never leaves the account; only the ingest and forget roles can read it.",
     });
 
     this.deadLetterQueue = new sqs.Queue(this, "IngestDeadLetterQueue", {

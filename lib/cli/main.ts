@@ -175,7 +175,7 @@ async function runCommand(inputDir: string, outDir: string, configFile: string |
   if (result.deadLettered) throw new Error(`${result.deadLettered} input(s) failed on every delivery; see ${join(outDir, "run.log")}`);
 }
 
-function describeForget({ customerKeys, items, removed, reports }: ForgetResult): string {
+function describeForget({ customerKeys, items, removed, reports, sourceObjects }: ForgetResult): string {
   const kinds = [
     [removed.contacts, "contacts"],
     [removed.contactPointers, "contact-id pointers"],
@@ -186,7 +186,8 @@ function describeForget({ customerKeys, items, removed, reports }: ForgetResult)
   ] as const;
   const detail = kinds.map(([n, what]) => `${n} ${what}`).join(", ");
   const rewritten = reports.length ? `reports rewritten: ${reports.join(", ")}` : "no report showed them";
-  return `customer ${customerKeys.map((key) => `${key.slice(0, 12)}…`).join(" / ")}: ${items} items removed (${detail}); ${rewritten}`;
+  const sources = sourceObjects.length ? `\ntheir contacts were read from these objects, still in the bucket:\n${sourceObjects.map((key) => `  ${key}`).join("\n")}` : "";
+  return `customer ${customerKeys.map((key) => `${key.slice(0, 12)}…`).join(" / ")}: ${items} items removed (${detail}); ${rewritten}${sources}`;
 }
 
 function positiveInt(value: string): number {

@@ -25,6 +25,11 @@ export interface ForgetResult {
   removed: RemovedItems;
   /** Reports written again without the customer, ascending. */
   reports: string[];
+  /**
+   * The input objects their contacts were read from. They are not deleted here: the inputs are
+   * the contact center's record, kept for `retentionDays`; delete them too if the request covers them.
+   */
+  sourceObjects: string[];
 }
 
 /** The customer key of a raw identifier, normalised as at ingest (SPEC 2.5). */
@@ -48,8 +53,9 @@ export function customerKeysOfRaw(rawId: string, runtime: { hashSecret: string; 
  * showed them: the weeks of their contacts and the weeks whose trend includes those. Running it
  * twice is harmless (the second run finds nothing and rewrites nothing).
  *
- * Not removed: the transcript objects in the bucket (they expire with the bucket's retention), and
- * earlier versions of rewritten reports (noncurrent versions expire after 30 days).
+ * Not removed: the input objects in the bucket (listed in the result; they expire with the
+ * bucket's retention), and earlier versions of rewritten reports (noncurrent versions expire
+ * after 30 days).
  */
 export async function forgetCustomer(customerKeys: readonly string[], deps: ForgetDeps): Promise<ForgetResult> {
   const started = performance.now();
@@ -83,5 +89,6 @@ export async function forgetCustomer(customerKeys: readonly string[], deps: Forg
     reports: reports.length,
     durationMs: Math.round(performance.now() - started),
   });
-  return { customerKeys: [...new Set(customerKeys)], items, removed, reports };
+  const sourceObjects = [...new Set(contacts.map((c) => c.sourceKey))].sort();
+  return { customerKeys: [...new Set(customerKeys)], items, removed, reports, sourceObjects };
 }

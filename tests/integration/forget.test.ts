@@ -102,6 +102,7 @@ describe("forgetting a customer on the local servers", () => {
     expect(first.customerKeys).toEqual([key]);
     expect(first.removed).toEqual({ contacts: 3, contactPointers: 3, contactTraceRecords: 1, pendingTranscripts: 0, quarantineRecords: 0, timelineVersions: 1 });
     expect(first.items).toBe(8);
+    expect(first.sourceObjects).toEqual(["transcripts/x-1.json", "transcripts/x-2.json", "transcripts/x-3.json"]);
   });
 
   it("leaves no item that names them, and every other customer's items as they would be without them", async () => {
