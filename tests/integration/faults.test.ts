@@ -6,7 +6,7 @@ import { runtimeFromEnv, type Runtime } from "../../lib/adapters/runtime.ts";
 import { silentLogger } from "../../lib/log.ts";
 import { seededRandom } from "../../lib/classify/random.ts";
 import { dataOf, injectFaults, type FaultLog, type FaultPlan } from "../support/faults.ts";
-import { envelope, startLocalStack, TEST_HASH_SECRET, type LocalStack, type LocalStackOptions } from "../support/local-stack.ts";
+import { contactTraceRecord, envelope, startLocalStack, TEST_HASH_SECRET, type LocalStack, type LocalStackOptions } from "../support/local-stack.ts";
 
 /**
  * Fault injection on the local S3 and DynamoDB servers: the same inputs are ingested without
@@ -31,16 +31,14 @@ const ROOT = new URL("../../", import.meta.url);
 const LENS_ID = "7c77422d-f9ba-4111-ad48-b2f5dadf854a";
 const LENS_FILE = new URL(`tests/fixtures/formats/real/Analysis/Voice/2022/06/22/${LENS_ID}_analysis_2022-06-22T17:00:12Z.json`, ROOT);
 const LENS_KEY = `analysis/Voice/2022/06/22/${LENS_ID}_analysis_2022-06-22T17:00:12Z.json`;
-const CTR = JSON.stringify({
-  ContactId: LENS_ID,
-  Channel: "VOICE",
-  InitiationMethod: "INBOUND",
-  InitiationTimestamp: "2022-06-22T16:54:41Z",
-  DisconnectTimestamp: "2022-06-22T17:00:02Z",
-  LastUpdateTimestamp: "2022-06-22T17:01:30Z",
-  CustomerEndpoint: { Address: "+12065550142", Type: "TELEPHONE_NUMBER" },
-  Agent: { Username: "jane.doe", ConnectedToAgentTimestamp: "2022-06-22T16:55:10Z" },
-  Queue: { Name: "BasicQueue" },
+const CTR = contactTraceRecord({
+  contactId: LENS_ID,
+  customer: "+12065550142",
+  initiatedAt: "2022-06-22T16:54:41Z",
+  disconnectedAt: "2022-06-22T17:00:02Z",
+  updatedAt: "2022-06-22T17:01:30Z",
+  agent: "jane.doe",
+  queue: "BasicQueue",
 });
 
 interface Upload {

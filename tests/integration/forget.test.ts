@@ -6,7 +6,7 @@ import type { Report } from "../../lib/report/report-schema.ts";
 import { reportKey } from "../../lib/use-cases/build-weekly-report.ts";
 import { customerKeyOfRaw, type ForgetResult } from "../../lib/use-cases/forget-customer.ts";
 import { dataOf } from "../support/faults.ts";
-import { envelope, startLocalStack, TEST_HASH_SECRET, type LocalStack } from "../support/local-stack.ts";
+import { contactTraceRecord, envelope, startLocalStack, TEST_HASH_SECRET, type LocalStack } from "../support/local-stack.ts";
 
 /**
  * SPEC 7 on the local servers: `recontact forget` removes everything about one customer and
@@ -26,16 +26,7 @@ const forgottenUploads = [
   // A contact trace record of theirs with no transcript: it is theirs too.
   {
     key: "ctr/2026/11/12/firehose-x",
-    body: JSON.stringify({
-      ContactId: "x-ctr-only",
-      Channel: "VOICE",
-      InitiationMethod: "INBOUND",
-      InitiationTimestamp: "2026-11-12T08:00:00Z",
-      LastUpdateTimestamp: "2026-11-12T08:10:00Z",
-      CustomerEndpoint: { Address: "+31611112222", Type: "TELEPHONE_NUMBER" },
-      Agent: { Username: "a-2", ConnectedToAgentTimestamp: "2026-11-12T08:01:00Z" },
-      Queue: { Name: "billing" },
-    }),
+    body: contactTraceRecord({ contactId: "x-ctr-only", customer: "+31611112222", initiatedAt: "2026-11-12T08:00:00Z", updatedAt: "2026-11-12T08:10:00Z" }),
   },
 ];
 const keptUploads = [

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIngestHandler } from "../../functions/ingest/handler.ts";
 import { customerKeyOfRaw, customerKeysOfRaw, forgetCustomer } from "../../lib/use-cases/forget-customer.ts";
 import { dataOf } from "../support/faults.ts";
-import { envelope, startLocalStack, TEST_HASH_SECRET, type LocalStack } from "../support/local-stack.ts";
+import { contactTraceRecord, envelope, startLocalStack, TEST_HASH_SECRET, type LocalStack } from "../support/local-stack.ts";
 
 /**
  * Rotating the hashing secret on the local servers: after the rotation the ingest function holds
@@ -40,16 +40,7 @@ describe("rotating the hashing secret", () => {
     await upload("transcripts/g-1.json", envelope({ contactId: "g-1", customerId: GONE, startedAt: "2026-11-02T10:00:00.000Z", text: REFUND }));
     await upload(
       "ctr/2026/11/03/firehose-r",
-      JSON.stringify({
-        ContactId: "r-ctr",
-        Channel: "VOICE",
-        InitiationMethod: "INBOUND",
-        InitiationTimestamp: "2026-11-03T08:00:00Z",
-        LastUpdateTimestamp: "2026-11-03T08:10:00Z",
-        CustomerEndpoint: { Address: "+31630000001", Type: "TELEPHONE_NUMBER" },
-        Agent: { Username: "a-2", ConnectedToAgentTimestamp: "2026-11-03T08:01:00Z" },
-        Queue: { Name: "billing" },
-      }),
+      contactTraceRecord({ contactId: "r-ctr", customer: "+31630000001", initiatedAt: "2026-11-03T08:00:00Z", updatedAt: "2026-11-03T08:10:00Z" }),
     );
     // The rotation: new containers hold the new secret and, for the grace period, the previous one.
     ingest = createIngestHandler({ ...stack.runtime, hashSecret: NEW_SECRET, previousHashSecret: TEST_HASH_SECRET });

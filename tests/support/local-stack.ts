@@ -134,3 +134,27 @@ export function envelope(fields: {
     ],
   });
 }
+
+/** A contact trace record as Kinesis Firehose writes it: inbound, answered by `agent` a minute in. */
+export function contactTraceRecord(fields: {
+  contactId: string;
+  customer: string;
+  initiatedAt: string;
+  updatedAt: string;
+  disconnectedAt?: string;
+  agent?: string;
+  queue?: string;
+}): string {
+  const answered = new Date(Date.parse(fields.initiatedAt) + 60_000).toISOString();
+  return JSON.stringify({
+    ContactId: fields.contactId,
+    Channel: "VOICE",
+    InitiationMethod: "INBOUND",
+    InitiationTimestamp: fields.initiatedAt,
+    ...(fields.disconnectedAt ? { DisconnectTimestamp: fields.disconnectedAt } : {}),
+    LastUpdateTimestamp: fields.updatedAt,
+    CustomerEndpoint: { Address: fields.customer, Type: "TELEPHONE_NUMBER" },
+    Agent: { Username: fields.agent ?? "a-2", ConnectedToAgentTimestamp: answered },
+    Queue: { Name: fields.queue ?? "billing" },
+  });
+}
