@@ -10,7 +10,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdir, stat } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -100,6 +100,7 @@ const median = (xs: number[]) => {
 const ms = (x: number) => `${Math.round(x)}`;
 const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.round(Math.abs(x))}`;
 
+const loadBefore = loadavg()[0]!;
 const services = await startEmbeddedServices({ table: "cold-start" });
 try {
   // One transcript per ingest run, each of another customer: the forget runs then forget them.
@@ -164,7 +165,7 @@ try {
 
   const baseline = rows[0]!;
   process.stdout.write(
-    `# recontact cold-start benchmark\n\ncommand: npm run bench:cold-start · ${RUNS} fresh \`node\` processes per function, medians · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? "cpu"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · NODE_OPTIONS=--enable-source-maps · S3/DynamoDB: s3rver/dynalite on 127.0.0.1\n\n`,
+    `# recontact cold-start benchmark\n\ncommand: npm run bench:cold-start · ${RUNS} fresh \`node\` processes per function, medians · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? "cpu"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · NODE_OPTIONS=--enable-source-maps · S3/DynamoDB: s3rver/dynalite on 127.0.0.1 · load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}\n\n`,
   );
   process.stdout.write(
     "| module | bundle (bytes) | code load only (ms) | init (ms) | init over baseline (ms) | init CPU (ms) | CPU over baseline (ms) | first event (ms) | init + first event (ms) | over baseline (ms) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",

@@ -101,8 +101,8 @@ export async function ingestObject(key: string, deps: IngestDeps): Promise<Inges
     return { status: "superseded", contactId: contact.contactId, by: existing.sourceKey };
   }
 
-  const classifying = performance.now();
   if (joined.formerCustomerKey) await rekeyCustomer(joined.formerCustomerKey, contact.customerKey, deps);
+  const classifying = performance.now();
   const record = describeContact(contact, deps);
   deps.metrics?.observe("classificationLatency", performance.now() - classifying);
   const { previous, links } = await storeContact(record, deps);
