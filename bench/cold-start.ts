@@ -67,7 +67,7 @@ const c1 = process.cpuUsage(c0);
 const result = process.env.BENCH_EVENT ? await mod.handler(JSON.parse(process.env.BENCH_EVENT)) : undefined;
 const t2 = performance.now();
 const failed = result && Array.isArray(result.batchItemFailures) && result.batchItemFailures.length > 0;
-process.stdout.write("\\nBENCH " + JSON.stringify({ init: t1 - t0, first: t2 - t1, failed }) + "\\n");
+process.stdout.write("\\nBENCH " + JSON.stringify({ init: t1 - t0, initCpu: (c1.user + c1.system) / 1000, first: t2 - t1, failed }) + "\\n");
 `;
 
 const run = promisify(execFile);

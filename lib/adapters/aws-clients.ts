@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 export interface ClientOptions {
@@ -19,7 +19,11 @@ export interface ClientOptions {
 export interface AwsClients {
   s3: S3Client;
   dynamodb: DynamoDBDocumentClient;
-  secrets: SecretsManagerClient;
+  /**
+   * Made on first use: only the functions that read the hashing secret load the Secrets Manager
+   * client (a few hundred milliseconds of module loading the report function does not need).
+   */
+  secrets: () => Promise<SecretsManagerClient>;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -47,6 +51,8 @@ export function createAwsClients(options: ClientOptions = {}): AwsClients {
     }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
-  const secrets = new SecretsManagerClient({ region });
-  return { s3, dynamodb, secrets };
+  let secrets: Promise<SecretsManagerClient> | undefined;
+  const secretsClient = () =>
+    (secrets ??= import("@aws-sdk/client-secrets-manager").then(({ SecretsManagerClient }) => new SecretsManagerClient({ region })));
+  return { s3, dynamodb, secrets: secretsClient };
 }

@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { GetSecretValueCommand, ResourceNotFoundException } from "@aws-sdk/client-secrets-manager";
 import { z } from "zod";
 import type { Classifier } from "../classify/classifier.ts";
 import { LinearModel } from "../classify/linear-model.ts";
@@ -139,12 +138,13 @@ async function resolveHashSecrets(
   if (!env.RECONTACT_HASH_SECRET_ARN) {
     throw new ConfigurationError("MISSING_SECRET", "set RECONTACT_HASH_SECRET_ARN (AWS) or RECONTACT_HASH_SECRET (local) for customer-id hashing");
   }
-  const current = await secrets.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN }));
+  const [client, { GetSecretValueCommand, ResourceNotFoundException }] = await Promise.all([secrets(), import("@aws-sdk/client-secrets-manager")]);
+  const current = await client.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN }));
   const hashSecret = validSecret(current.SecretString);
   const graceMs = (base.config.windowDays + 1) * 86_400_000;
   if (!current.CreatedDate || base.clock().getTime() - current.CreatedDate.getTime() > graceMs) return { hashSecret };
   try {
-    const previous = await secrets.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN, VersionStage: "AWSPREVIOUS" }));
+    const previous = await client.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN, VersionStage: "AWSPREVIOUS" }));
     return { hashSecret, previousHashSecret: validSecret(previous.SecretString) };
   } catch (error) {
     // The first version of the secret has no predecessor.
