@@ -16,8 +16,8 @@ export const INGEST_PREFIXES = ["transcripts/", "analysis/", "Analysis/", "ctr/"
 
 export interface DataStackProps extends StackProps {
   /**
-   * Days after which objects under `transcripts/`, `analysis/` and `ctr/` (and the server access
-   * logs, which name those objects) expire.
+   * Days after which objects under `transcripts/`, `analysis/`, `ctr/` and `quarantine/` (and the
+   * server access logs, which name those objects) expire.
    * @default 365
    */
   readonly retentionDays?: number;
@@ -125,7 +125,9 @@ export class DataStack extends Stack {
           expiredObjectDeleteMarker: true,
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
-        ...INGEST_PREFIXES.map((prefix) => ({
+        // Quarantine records name the objects they describe (and may quote a malformed line):
+        // they go with the inputs.
+        ...[...INGEST_PREFIXES, "quarantine/"].map((prefix) => ({
           id: `expire-${prefix.replace(/\/$/, "")}`,
           prefix,
           expiration: Duration.days(retentionDays),
@@ -161,7 +163,7 @@ export class DataStack extends Stack {
     Validations.of(this.hashSecret).acknowledge({
       id: "AwsSolutions-SMG4",
       reason:
-        "The HMAC key must stay stable: every stored customerKey is derived from it, and rotating it would split each customer's history so repeat contacts are no longer linked. It never leaves the account, and only the ingest role can read it.",
+        "Rotating the HMAC key is a deliberate operator step, not a timer: every stored customerKey derives from it, and the functions re-key returning customers only during a grace period after a rotation (README, Rotating the hashing secret). It never leaves the account; only the ingest and forget roles can read it.",
     });
 
     this.deadLetterQueue = new sqs.Queue(this, "IngestDeadLetterQueue", {

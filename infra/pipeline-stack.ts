@@ -12,9 +12,12 @@ import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as sns from "aws-cdk-lib/aws-sns";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Construct } from "constructs";
 import { INGEST_PREFIXES, type DataStack } from "./data-stack.ts";
+import { BUNDLE } from "./bundle-settings.ts";
+import { operationsDashboard, quarantineRatePercent } from "./dashboard.ts";
 import { INGEST_TIMEOUT, VISIBILITY_TIMEOUT_FACTOR } from "./sizing.ts";
 
 /** The repository root: entries, the lock file and `models/` are found from here. */
@@ -51,6 +54,17 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly ingestReservedConcurrency?: number;
   /**
+   * Share of the last hour's inputs quarantined, in percent, above which the quarantine-rate alarm
+   * fires (once at least `quarantineRateMinimumInputs` arrived in the hour).
+   * @default 10
+   */
+  readonly quarantineRatePercent?: number;
+  /**
+   * Inputs an hour needs before its quarantine rate can raise the alarm (one bad file of two is no trend).
+   * @default 20
+   */
+  readonly quarantineRateMinimumInputs?: number;
+  /**
    * Retention of the functions' log groups.
    * @default logs.RetentionDays.THREE_MONTHS
    */
@@ -65,6 +79,11 @@ export interface PipelineStackProps extends StackProps {
 export class PipelineStack extends Stack {
   public readonly ingestFunction: nodejs.NodejsFunction;
   public readonly reportFunction: nodejs.NodejsFunction;
+  /** SPEC 7: forgets one customer, invoked by an operator with `{ customerId }` or `{ customerKey }`. */
+  public readonly forgetFunction: nodejs.NodejsFunction;
+  /** Schedule events the scheduler could not deliver to the report function after its retries. */
+  public readonly scheduleDeadLetterQueue: sqs.Queue;
+  public readonly dashboard: cloudwatch.Dashboard;
   public readonly alarmTopic: sns.Topic;
   public readonly alarmKey: kms.Key;
   public readonly reportSchedule: scheduler.CfnSchedule;
@@ -159,6 +178,17 @@ export class PipelineStack extends Stack {
     schedulerRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [this.reportFunction.functionArn] }),
     );
+    this.scheduleDeadLetterQueue = new sqs.Queue(this, "ReportScheduleDeadLetterQueue", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.scheduleDeadLetterQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason:
+        "This queue is itself a dead-letter queue: the weekly schedule's target sends the events it could not deliver here (EventBridge Scheduler's deadLetterConfig, which cdk-nag does not see as a redrive); an alarm watches its depth.",
+    });
+    this.scheduleDeadLetterQueue.grantSendMessages(schedulerRole);
     this.reportSchedule = new scheduler.CfnSchedule(this, "WeeklyReportSchedule", {
       description: "recontact: weekly report for the ISO week that ended, Mondays 06:00 local time",
       scheduleExpression: REPORT_SCHEDULE_EXPRESSION,
@@ -170,14 +200,35 @@ export class PipelineStack extends Stack {
         roleArn: schedulerRole.roleArn,
         input: JSON.stringify({ source: "aws.scheduler", scheduledTime: "<aws.scheduler.scheduled-time>" }),
         retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 6 * 60 * 60 },
+        deadLetterConfig: { arn: this.scheduleDeadLetterQueue.queueArn },
       },
     });
 
-    for (const fn of [this.ingestFunction, this.reportFunction]) {
+    // ---- forget (SPEC 7) ----------------------------------------------------------------------
+    const forgetRole = functionRole(this, "ForgetRole", "recontact forget-customer function");
+    this.forgetFunction = new nodejs.NodejsFunction(this, "ForgetFunction", {
+      ...functionDefaults("functions/forget/handler.ts"),
+      description: "recontact: forget a customer (SPEC 7): { customerId } or { customerKey } → items removed, reports rewritten",
+      role: forgetRole,
+      logGroup: functionLogs(this, "ForgetLogs", logRetention, forgetRole),
+      timeout: Duration.minutes(5),
+      memorySize: 1024,
+      // The secret turns the identifier an operator has into the customer key the store uses.
+      environment: { ...environment, RECONTACT_HASH_SECRET_ARN: data.hashSecret.secretArn },
+    });
+    // Deletes the customer's items, then rewrites the reports that showed them. ListBucket makes a
+    // week never reported a 404 (skip it) rather than a 403.
+    access.tableData(forgetRole, "read-write");
+    access.readObjects(forgetRole, ["reports/"]);
+    access.writeObjects(forgetRole, ["reports/"]);
+    access.listBucket(forgetRole);
+    access.readHashSecret(forgetRole);
+
+    for (const fn of [this.ingestFunction, this.reportFunction, this.forgetFunction]) {
       Validations.of(fn).acknowledge({
         id: "AwsSolutions-L1",
         reason:
-          "nodejs22.x is pinned on purpose (TOOLCHAIN.md): it is the Node line the code and its AWS SDK are tested on; a runtime upgrade is a deliberate, tested change, not a side effect of a CDK release.",
+          "nodejs22.x is pinned on purpose (TOOLCHAIN.md): it is the Node line the code is tested on and the bundles target; a runtime upgrade is a deliberate, tested change, not a side effect of a CDK release.",
       });
     }
 
@@ -207,12 +258,28 @@ export class PipelineStack extends Stack {
 
     const perFiveMinutes = { period: Duration.minutes(5) };
     const maxPerMinute = { period: Duration.minutes(1), statistic: "Maximum" };
-    const { ingestFunction: ingest, reportFunction: report } = this;
+    const { ingestFunction: ingest, reportFunction: report, forgetFunction: forget } = this;
+    const quarantineRate = quarantineRatePercent(ingest.functionName, props.quarantineRateMinimumInputs ?? 20);
+    const quarantineThreshold = props.quarantineRatePercent ?? 10;
     this.alarms = [
       this.alarm("IngestErrors", "the ingest function returned errors", ingest.metricErrors(perFiveMinutes), 0),
       this.alarm("IngestThrottles", "the ingest function was throttled", ingest.metricThrottles(perFiveMinutes), 0),
       this.alarm("ReportErrors", "the weekly report function failed", report.metricErrors(perFiveMinutes), 0),
       this.alarm("ReportThrottles", "the weekly report function was throttled", report.metricThrottles(perFiveMinutes), 0),
+      this.alarm("ForgetErrors", "the forget-customer function failed", forget.metricErrors(perFiveMinutes), 0),
+      this.alarm("ForgetThrottles", "the forget-customer function was throttled", forget.metricThrottles(perFiveMinutes), 0),
+      this.alarm(
+        "QuarantineRate",
+        `more than ${quarantineThreshold}% of an hour's inputs were quarantined`,
+        quarantineRate,
+        quarantineThreshold,
+      ),
+      this.alarm(
+        "ReportScheduleDeadLetters",
+        "the weekly schedule could not invoke the report function",
+        this.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible(maxPerMinute),
+        0,
+      ),
       this.alarm(
         "DeadLetterQueueNotEmpty",
         "messages reached the ingest dead-letter queue",
@@ -226,6 +293,16 @@ export class PipelineStack extends Stack {
         Duration.minutes(15).toSeconds(),
       ),
     ];
+
+    this.dashboard = operationsDashboard(this, {
+      ingest,
+      report,
+      forget,
+      ingestQueue: data.ingestQueue,
+      deadLetterQueues: [data.deadLetterQueue, this.scheduleDeadLetterQueue],
+      quarantineRate,
+      alarms: this.alarms,
+    });
   }
 
   /** An alarm that fires when `metric` is above `threshold` in one period; missing data is fine. */
@@ -421,18 +498,19 @@ function functionDefaults(
     runtime: lambda.Runtime.NODEJS_22_X,
     architecture: lambda.Architecture.ARM_64,
     bundling: {
+      // Every setting from BUNDLE, so the bench and the size test build exactly these bundles.
+      target: BUNDLE.target,
       format: nodejs.OutputFormat.ESM,
-      mainFields: ["module", "main"],
-      // CommonJS dependencies call require(); ESM has none, so define it for the bundle.
-      banner: "import { createRequire as __recontactCreateRequire } from 'node:module'; const require = __recontactCreateRequire(import.meta.url);",
-      minify: true,
-      // Errors name themselves after their class (`new.target.name`); keep those names readable.
-      keepNames: true,
-      sourceMap: true,
-      sourcesContent: false,
-      charset: nodejs.Charset.UTF8,
-      // Bundle the AWS SDK too: the versions we test with, and no dependency on the runtime's copy.
-      externalModules: [],
+      mainFields: [...BUNDLE.mainFields],
+      banner: BUNDLE.banner,
+      minify: BUNDLE.minify,
+      keepNames: BUNDLE.keepNames,
+      sourceMap: BUNDLE.sourceMap,
+      sourcesContent: BUNDLE.sourcesContent,
+      // aws-cdk-lib 2.276 accepts `charset` but never passes it to esbuild (the bundle came out
+      // ASCII-escaped, 10% larger); the flag itself does.
+      esbuildArgs: { "--charset": BUNDLE.charset },
+      externalModules: [...BUNDLE.externalModules],
       forceDockerBundling: false,
       logLevel: nodejs.LogLevel.WARNING,
       commandHooks: {

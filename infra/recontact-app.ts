@@ -11,7 +11,7 @@ import { PipelineStack } from "./pipeline-stack.ts";
  * | key | default | meaning |
  * |---|---|---|
  * | `recontact:timeZone` | `Europe/Amsterdam` | IANA zone of the Monday 06:00 schedule and of the product config |
- * | `recontact:retentionDays` | `365` | days before `transcripts/`, `analysis/`, `ctr/` objects expire |
+ * | `recontact:retentionDays` | `365` | days before `transcripts/`, `analysis/`, `ctr/` and `quarantine/` objects expire |
  * | `recontact:alarmEmail` | unset | e-mail address subscribed to the alarm topic |
  * | `recontact:config` | `{}` | product configuration (SPEC 6 `--config` keys), a JSON object or its JSON text |
  */

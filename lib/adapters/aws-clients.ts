@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 export interface ClientOptions {
@@ -9,12 +9,21 @@ export interface ClientOptions {
   s3Endpoint?: string;
   /** A local DynamoDB endpoint (dynalite); unset in AWS. */
   dynamodbEndpoint?: string;
+  /**
+   * How the S3 and DynamoDB clients retry. Unset, the SDK's standard strategy (3 attempts,
+   * exponential backoff); the fault-injection tests shorten the backoff.
+   */
+  retryStrategy?: S3ClientConfig["retryStrategy"];
 }
 
 export interface AwsClients {
   s3: S3Client;
   dynamodb: DynamoDBDocumentClient;
-  secrets: SecretsManagerClient;
+  /**
+   * Made on first use: only the functions that read the hashing secret load the Secrets Manager
+   * client (a few hundred milliseconds of module loading the report function does not need).
+   */
+  secrets: () => Promise<SecretsManagerClient>;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -31,15 +40,19 @@ export function createAwsClients(options: ClientOptions = {}): AwsClients {
     // real S3 accepts both, so "when required" is right for both.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
+    ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
     ...(options.s3Endpoint ? { endpoint: options.s3Endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS } : {}),
   });
   const dynamodb = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       region,
+      ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
       ...(options.dynamodbEndpoint ? { endpoint: options.dynamodbEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
     }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
-  const secrets = new SecretsManagerClient({ region });
-  return { s3, dynamodb, secrets };
+  let secrets: Promise<SecretsManagerClient> | undefined;
+  const secretsClient = () =>
+    (secrets ??= import("@aws-sdk/client-secrets-manager").then(({ SecretsManagerClient }) => new SecretsManagerClient({ region })));
+  return { s3, dynamodb, secrets: secretsClient };
 }

@@ -20,7 +20,7 @@ import {
   type QuarantineRecord,
   type StoredCtr,
 } from "../contact/contact-record.ts";
-import type { ContactStore, LinkUpdate, Timeline } from "../ports/contact-store.ts";
+import type { ContactLocation, ContactStore, LinkUpdate, ObjectVersion, RemovedItems, Timeline } from "../ports/contact-store.ts";
 
 /**
  * One table, keys by access pattern (README, "Table design"):
@@ -31,7 +31,9 @@ import type { ContactStore, LinkUpdate, Timeline } from "../ports/contact-store.
  *   contact trace rec.  pk CTR#<contactId>         sk CTR                  (latest LastUpdateTimestamp)
  *   held transcript     pk PENDING#<contactId>     sk <objectKey>          (waiting for its CTR)
  *   weeks with data     pk WEEKS                   sk <YYYY-Www>
+ *   ingested object     pk INGESTED#<sha256(bucket/key)>  sk <version>     (idempotency of S3 events)
  *   index byWeek        gsi1pk WEEK#<YYYY-Www>     gsi1sk CONTACT#… | QUARANTINE#<sha256(key)> | PENDING#<contactId>#<sha256(key)>
+ *                       gsi1pk CUSTOMER#<customerKey>  gsi1sk CTR#<contactId>   (a customer's CTRs, for forgetting)
  */
 export const BY_WEEK_INDEX = "byWeek";
 const KEY_ATTRIBUTES = ["pk", "sk", "gsi1pk", "gsi1sk", "type", "expiresAt"] as const;
@@ -40,6 +42,9 @@ const TIMELINE_SK = "~TIMELINE";
 const customerPk = (customerKey: string) => `CUST#${customerKey}`;
 const contactSk = (startedAt: string, contactId: string) => `CONTACT#${startedAt}#${contactId}`;
 const contactIdPk = (contactId: string) => `CONTACTID#${contactId}`;
+const customerIndexPk = (customerKey: string) => `CUSTOMER#${customerKey}`;
+/** Ingest markers only need to outlive redeliveries: the queue keeps a message 4 days, its DLQ 14. */
+export const INGEST_MARKER_DAYS = 21;
 
 export class DynamoDbContactStore implements ContactStore {
   /**
@@ -67,15 +72,42 @@ export class DynamoDbContactStore implements ContactStore {
   }
 
   /** Where a contact id is stored (its customer and start), from its pointer item. */
-  private async location(contactId: string): Promise<{ customerKey: string; startedAt: string } | undefined> {
+  private async location(contactId: string): Promise<ContactLocation | undefined> {
     const pointer = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { pk: contactIdPk(contactId), sk: "CONTACTID" }, ConsistentRead: true }),
     );
-    return pointer.Item as { customerKey: string; startedAt: string } | undefined;
+    return pointer.Item ? { customerKey: String(pointer.Item.customerKey), startedAt: String(pointer.Item.startedAt) } : undefined;
   }
 
-  async putContact(record: ContactRecord, previous?: Pick<ContactRecord, "customerKey" | "startedAt"> | null): Promise<void> {
+  /**
+   * Crash-safe move: the pointer is written first and remembers every place the contact was
+   * (`movedFrom`) until `settleMoves` says their timelines were relinked. Whatever write an
+   * interrupted attempt got to, the redelivery finds the old places on the pointer, deletes the
+   * copies left there and returns them for relinking.
+   */
+  async putContact(record: ContactRecord, previous?: ContactLocation | null): Promise<ContactLocation[]> {
     const before = previous === undefined ? await this.location(record.contactId) : (previous ?? undefined);
+    const here = { customerKey: record.customerKey, startedAt: record.startedAt };
+    const moved = before !== undefined && !sameLocation(before, here);
+    const expiresAt = this.expiresAt(record.startedAt).expiresAt;
+    const pointer = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: contactIdPk(record.contactId), sk: "CONTACTID" },
+        UpdateExpression: [
+          "SET customerKey = :customerKey, startedAt = :startedAt",
+          ...(expiresAt !== undefined ? ["expiresAt = :expiresAt"] : []),
+          ...(moved ? ["movedFrom = list_append(if_not_exists(movedFrom, :none), :before)"] : []),
+        ].join(", "),
+        ExpressionAttributeValues: {
+          ":customerKey": here.customerKey,
+          ":startedAt": here.startedAt,
+          ...(expiresAt !== undefined ? { ":expiresAt": expiresAt } : {}),
+          ...(moved ? { ":none": [], ":before": [{ customerKey: before.customerKey, startedAt: before.startedAt }] } : {}),
+        },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
     const sk = contactSk(record.startedAt, record.contactId);
     await this.db.send(
       new PutCommand({
@@ -83,19 +115,37 @@ export class DynamoDbContactStore implements ContactStore {
         Item: { ...record, pk: customerPk(record.customerKey), sk, gsi1pk: `WEEK#${record.week}`, gsi1sk: sk, type: "contact", ...this.expiresAt(record.startedAt) },
       }),
     );
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { pk: contactIdPk(record.contactId), sk: "CONTACTID", customerKey: record.customerKey, startedAt: record.startedAt, ...this.expiresAt(record.startedAt) },
-      }),
-    );
     // A contact that moved (an updated start time or customer) leaves no stale copy behind.
-    if (before && (before.customerKey !== record.customerKey || before.startedAt !== record.startedAt)) {
-      await this.db.send(
-        new DeleteCommand({ TableName: this.table, Key: { pk: customerPk(before.customerKey), sk: contactSk(before.startedAt, record.contactId) } }),
-      );
+    const displaced = uniqueLocations(((pointer.Attributes?.movedFrom ?? []) as ContactLocation[]).filter((at) => !sameLocation(at, here)));
+    for (const at of displaced) {
+      await this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: customerPk(at.customerKey), sk: contactSk(at.startedAt, record.contactId) } }));
     }
     await this.markWeek(record.week);
+    return displaced;
+  }
+
+  async settleMoves(contactId: string, relinked: readonly ContactLocation[]): Promise<void> {
+    if (relinked.length === 0) return;
+    const pointer = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: contactIdPk(contactId), sk: "CONTACTID" }, ConsistentRead: true }));
+    if (!pointer.Item) return;
+    const movedFrom = (pointer.Item.movedFrom ?? []) as ContactLocation[];
+    const here = { customerKey: String(pointer.Item.customerKey), startedAt: String(pointer.Item.startedAt) };
+    // Only if no other delivery added a place meanwhile: that one settles its own.
+    const settled = (at: ContactLocation) => sameLocation(at, here) || relinked.some((done) => sameLocation(at, done));
+    if (movedFrom.length === 0 || !movedFrom.every(settled)) return;
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: contactIdPk(contactId), sk: "CONTACTID" },
+          UpdateExpression: "REMOVE movedFrom",
+          ConditionExpression: "size(movedFrom) = :n",
+          ExpressionAttributeValues: { ":n": movedFrom.length },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   }
 
   async readTimeline(customerKey: string, from?: string): Promise<Timeline> {
@@ -201,7 +251,13 @@ export class DynamoDbContactStore implements ContactStore {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...ctr, pk: `CTR#${ctr.contactId}`, sk: "CTR", ...this.expiresAt(ctr.startedAt) },
+          Item: {
+            ...ctr,
+            pk: `CTR#${ctr.contactId}`,
+            sk: "CTR",
+            ...(ctr.customerKey ? { gsi1pk: customerIndexPk(ctr.customerKey), gsi1sk: `CTR#${ctr.contactId}` } : {}),
+            ...this.expiresAt(ctr.startedAt),
+          },
           // At-least-once delivery with updates: only a later version replaces the stored one.
           ConditionExpression: "attribute_not_exists(pk) OR lastUpdated < :updated",
           ExpressionAttributeValues: { ":updated": ctr.lastUpdated },
@@ -251,6 +307,90 @@ export class DynamoDbContactStore implements ContactStore {
     return items.map((item) => String(item.sk)).sort();
   }
 
+  async wasIngested(object: ObjectVersion): Promise<boolean> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: markerKey(object), ConsistentRead: true }));
+    return out.Item !== undefined;
+  }
+
+  async markIngested(object: ObjectVersion): Promise<void> {
+    const expiresAt = Math.floor(Date.now() / 1000) + INGEST_MARKER_DAYS * 86_400;
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { ...markerKey(object), expiresAt } }));
+  }
+
+  async rekeyContactTraceRecords(fromKey: string, toKey: string): Promise<number> {
+    let moved = 0;
+    for (const contactId of await this.ctrContactIdsOf(fromKey)) {
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: `CTR#${contactId}`, sk: "CTR" },
+            UpdateExpression: "SET customerKey = :to, gsi1pk = :index",
+            ConditionExpression: "customerKey = :from",
+            ExpressionAttributeValues: { ":to": toKey, ":from": fromKey, ":index": customerIndexPk(toKey) },
+          }),
+        );
+        moved++;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    return moved;
+  }
+
+  /** The contact ids of the CTRs stored for a customer (index byWeek, partition CUSTOMER#<key>). */
+  private async ctrContactIdsOf(customerKey: string): Promise<string[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      IndexName: BY_WEEK_INDEX,
+      KeyConditionExpression: "gsi1pk = :customer",
+      ExpressionAttributeValues: { ":customer": customerIndexPk(customerKey) },
+    });
+    return items.map((item) => String(item.contactId));
+  }
+
+  async removeCustomer(customerKey: string): Promise<{ removed: RemovedItems; contacts: ContactRecord[] }> {
+    const removed: RemovedItems = { contacts: 0, contactPointers: 0, contactTraceRecords: 0, pendingTranscripts: 0, quarantineRecords: 0, timelineVersions: 0 };
+    const { records } = await this.readTimeline(customerKey);
+    const ctrContactIds = await this.ctrContactIdsOf(customerKey);
+    const ofCustomer = { ":key": customerKey };
+    for (const record of records) {
+      if (await this.deleteItem({ pk: customerPk(customerKey), sk: contactSk(record.startedAt, record.contactId) })) removed.contacts++;
+      // A pointer that has since moved to another customer is theirs now.
+      if (await this.deleteItem({ pk: contactIdPk(record.contactId), sk: "CONTACTID" }, "customerKey = :key", ofCustomer)) removed.contactPointers++;
+      if (await this.deleteItem({ pk: `QUARANTINE#${record.sourceKey}`, sk: "QUARANTINE" })) removed.quarantineRecords++;
+    }
+    for (const contactId of new Set([...records.map((r) => r.contactId), ...ctrContactIds])) {
+      const ctrCondition = "attribute_not_exists(customerKey) OR customerKey = :key";
+      if (await this.deleteItem({ pk: `CTR#${contactId}`, sk: "CTR" }, ctrCondition, ofCustomer)) removed.contactTraceRecords++;
+      for (const pending of await this.pendingFor(contactId)) {
+        if (await this.deleteItem({ pk: `PENDING#${contactId}`, sk: pending.objectKey })) removed.pendingTranscripts++;
+      }
+    }
+    // Deleting the version also makes a relink running concurrently for this customer lose its
+    // conditional advance, read again and find the contacts gone.
+    if (await this.deleteItem({ pk: customerPk(customerKey), sk: TIMELINE_SK })) removed.timelineVersions++;
+    return { removed, contacts: records };
+  }
+
+  /** Deletes one item; true when there was one (and the condition, if any, held). */
+  private async deleteItem(key: Record<string, string>, condition?: string, values?: Record<string, unknown>): Promise<boolean> {
+    try {
+      const out = await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: key,
+          ReturnValues: "ALL_OLD",
+          ...(condition ? { ConditionExpression: condition, ExpressionAttributeValues: values } : {}),
+        }),
+      );
+      return out.Attributes !== undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   private async markWeek(week: string): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: "WEEKS", sk: week } }));
   }
@@ -298,6 +438,18 @@ export class DynamoDbContactStore implements ContactStore {
 /** S3 keys may be 1,024 bytes: in an index sort key (1,024 bytes in all) they go as a digest. */
 function keyDigest(objectKey: string): string {
   return createHash("sha256").update(objectKey).digest("hex");
+}
+
+function sameLocation(a: ContactLocation, b: ContactLocation): boolean {
+  return a.customerKey === b.customerKey && a.startedAt === b.startedAt;
+}
+
+function uniqueLocations(locations: readonly ContactLocation[]): ContactLocation[] {
+  return locations.filter((at, i) => locations.findIndex((other) => sameLocation(other, at)) === i);
+}
+
+function markerKey(object: ObjectVersion): { pk: string; sk: string } {
+  return { pk: `INGESTED#${keyDigest(`${object.bucket}/${object.key}`)}`, sk: object.version };
 }
 
 function stripKeys(item: Record<string, unknown>): Record<string, unknown> {

@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { z } from "zod";
 import type { Classifier } from "../classify/classifier.ts";
 import { LinearModel } from "../classify/linear-model.ts";
@@ -11,6 +10,7 @@ import { readModelArtifact } from "../classify/model-artifact.ts";
 import { parseConfig, type Config } from "../config.ts";
 import { ConfigurationError, issuePath } from "../errors.ts";
 import { jsonLogger, type Logger } from "../log.ts";
+import { emfMetrics, silentMetrics, type Metrics } from "../metrics.ts";
 import type { ContactStore } from "../ports/contact-store.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { createAwsClients } from "./aws-clients.ts";
@@ -23,12 +23,23 @@ export interface BaseRuntime {
   objects: ObjectStore;
   contacts: ContactStore;
   log: Logger;
+  /** Business metrics (EMF in Lambda's log; silent elsewhere unless given). */
+  metrics: Metrics;
   clock: () => Date;
 }
 
-/** The ingest path also hashes customer ids, classifies reasons and attributes root causes. */
-export interface Runtime extends BaseRuntime {
+/** Paths that turn a raw customer identifier into its key (ingest, forget) also hold the secret. */
+export interface HashingRuntime extends BaseRuntime {
   hashSecret: string;
+  /**
+   * The secret before the last rotation, while its grace period runs (`windowDays` and a day
+   * from the rotation): arrivals re-key what is stored under it (use-cases/rekey-customer.ts).
+   */
+  previousHashSecret?: string;
+}
+
+/** The ingest path also hashes customer ids, classifies reasons and attributes root causes. */
+export interface Runtime extends HashingRuntime {
   reasonClassifier: Classifier;
   rootCauseModel: RootCauseModel;
   attributeChain: ChainAttributor;
@@ -39,12 +50,15 @@ const EnvSchema = z.object({
   RECONTACT_TABLE: z.string().min(3),
   RECONTACT_CONFIG: z.string().optional(),
   RECONTACT_HASH_SECRET: z.string().min(16).optional(),
+  /** Local runs: the secret before a rotation, as AWSPREVIOUS is in Secrets Manager. */
+  RECONTACT_PREVIOUS_HASH_SECRET: z.string().min(16).optional(),
   RECONTACT_HASH_SECRET_ARN: z.string().optional(),
   RECONTACT_MODELS_DIR: z.string().optional(),
   RECONTACT_S3_ENDPOINT: z.url().optional(),
   RECONTACT_DYNAMODB_ENDPOINT: z.url().optional(),
   RECONTACT_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   AWS_REGION: z.string().optional(),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
 });
 export type RuntimeEnv = z.input<typeof EnvSchema>;
 
@@ -53,6 +67,7 @@ export const REPO_MODELS_DIR = fileURLToPath(new URL("../../models/", import.met
 
 export interface RuntimeOverrides {
   log?: Logger;
+  metrics?: Metrics;
   clock?: () => Date;
   reasonClassifier?: Classifier;
 }
@@ -60,12 +75,17 @@ export interface RuntimeOverrides {
 export async function runtimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const { base, env, clients } = baseFromEnv(rawEnv, overrides);
   const modelsDir = env.RECONTACT_MODELS_DIR ?? REPO_MODELS_DIR;
-  const [hashSecret, reasonClassifier, rootCauseModel] = await Promise.all([
-    resolveHashSecret(env, clients.secrets),
+  const [secrets, reasonClassifier, rootCauseModel] = await Promise.all([
+    resolveHashSecrets(env, clients.secrets, base),
     overrides.reasonClassifier ?? loadClassifier(join(modelsDir, "reason", "model.json")),
     readRootCauseModel(join(modelsDir, "root-cause", "model.json")),
   ]);
-  return { ...base, hashSecret, reasonClassifier, rootCauseModel, attributeChain: modelAttributor(rootCauseModel) };
+  return { ...base, ...secrets, reasonClassifier, rootCauseModel, attributeChain: modelAttributor(rootCauseModel) };
+}
+
+export async function hashingRuntimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): Promise<HashingRuntime> {
+  const { base, env, clients } = baseFromEnv(rawEnv, overrides);
+  return { ...base, ...(await resolveHashSecrets(env, clients.secrets, base)) };
 }
 
 export function baseRuntimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): BaseRuntime {
@@ -90,6 +110,10 @@ function baseFromEnv(rawEnv: Record<string, string | undefined>, overrides: Runt
     objects: new S3ObjectStore(clients.s3, env.RECONTACT_BUCKET),
     contacts: new DynamoDbContactStore(clients.dynamodb, env.RECONTACT_TABLE, config.retentionDays),
     log: overrides.log ?? jsonLogger(undefined, env.RECONTACT_LOG_LEVEL),
+    // In Lambda, stdout is the function's log group, where CloudWatch reads EMF documents.
+    metrics:
+      overrides.metrics ??
+      (env.AWS_LAMBDA_FUNCTION_NAME ? emfMetrics((line) => process.stdout.write(`${line}\n`), env.AWS_LAMBDA_FUNCTION_NAME) : silentMetrics),
     clock: overrides.clock ?? (() => new Date()),
   };
   return { base, env, clients };
@@ -99,17 +123,39 @@ export async function loadClassifier(path: string): Promise<Classifier> {
   return new LinearModel(await readModelArtifact(path));
 }
 
-async function resolveHashSecret(
+/**
+ * The current hashing secret (AWSCURRENT), and the previous one (AWSPREVIOUS) when the current
+ * version is younger than the grace period: rotation re-keys customers as they come back.
+ */
+async function resolveHashSecrets(
   env: z.infer<typeof EnvSchema>,
   secrets: ReturnType<typeof createAwsClients>["secrets"],
-): Promise<string> {
-  if (env.RECONTACT_HASH_SECRET) return env.RECONTACT_HASH_SECRET;
+  base: Pick<BaseRuntime, "config" | "clock">,
+): Promise<Pick<HashingRuntime, "hashSecret" | "previousHashSecret">> {
+  if (env.RECONTACT_HASH_SECRET) {
+    return { hashSecret: env.RECONTACT_HASH_SECRET, ...(env.RECONTACT_PREVIOUS_HASH_SECRET ? { previousHashSecret: env.RECONTACT_PREVIOUS_HASH_SECRET } : {}) };
+  }
   if (!env.RECONTACT_HASH_SECRET_ARN) {
     throw new ConfigurationError("MISSING_SECRET", "set RECONTACT_HASH_SECRET_ARN (AWS) or RECONTACT_HASH_SECRET (local) for customer-id hashing");
   }
-  const out = await secrets.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN }));
-  if (!out.SecretString || out.SecretString.length < 16) {
+  const [client, { GetSecretValueCommand, ResourceNotFoundException }] = await Promise.all([secrets(), import("@aws-sdk/client-secrets-manager")]);
+  const current = await client.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN }));
+  const hashSecret = validSecret(current.SecretString);
+  const graceMs = (base.config.windowDays + 1) * 86_400_000;
+  if (!current.CreatedDate || base.clock().getTime() - current.CreatedDate.getTime() > graceMs) return { hashSecret };
+  try {
+    const previous = await client.send(new GetSecretValueCommand({ SecretId: env.RECONTACT_HASH_SECRET_ARN, VersionStage: "AWSPREVIOUS" }));
+    return { hashSecret, previousHashSecret: validSecret(previous.SecretString) };
+  } catch (error) {
+    // The first version of the secret has no predecessor.
+    if (error instanceof ResourceNotFoundException) return { hashSecret };
+    throw error;
+  }
+}
+
+function validSecret(value: string | undefined): string {
+  if (!value || value.length < 16) {
     throw new ConfigurationError("MISSING_SECRET", "the customer-id hashing secret is empty or shorter than 16 characters");
   }
-  return out.SecretString;
+  return value;
 }

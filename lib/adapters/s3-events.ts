@@ -29,6 +29,12 @@ export interface ObjectCreated {
   etag?: string;
   versionId?: string;
   eventTime?: string;
+  /**
+   * What tells this upload from any other of the same key (the ingest idempotency key): the
+   * version id in a versioned bucket; else the ETag with the event's sequencer, because the same
+   * bytes uploaded again (perhaps with new metadata) have the same ETag. Unset when S3 gave neither.
+   */
+  version?: string;
 }
 
 export function decodeS3Key(key: string): string {
@@ -47,12 +53,17 @@ export function objectsCreated(messageBody: string): ObjectCreated[] {
   const json: unknown = JSON.parse(messageBody);
   if (S3TestEventSchema.safeParse(json).success) return [];
   const event = S3EventSchema.parse(json);
-  return event.Records.filter((r) => r.eventName.startsWith("ObjectCreated:")).map((r) => ({
-    bucket: r.s3.bucket.name,
-    key: decodeS3Key(r.s3.object.key),
-    ...(r.s3.object.size !== undefined ? { size: r.s3.object.size } : {}),
-    ...(r.s3.object.eTag ? { etag: r.s3.object.eTag } : {}),
-    ...(r.s3.object.versionId ? { versionId: r.s3.object.versionId } : {}),
-    ...(r.eventTime ? { eventTime: r.eventTime } : {}),
-  }));
+  return event.Records.filter((r) => r.eventName.startsWith("ObjectCreated:")).map((r) => {
+    const { size, eTag, versionId, sequencer } = r.s3.object;
+    const version = versionId ?? (eTag ? `${eTag}@${sequencer ?? ""}` : undefined);
+    return {
+      bucket: r.s3.bucket.name,
+      key: decodeS3Key(r.s3.object.key),
+      ...(size !== undefined ? { size } : {}),
+      ...(eTag ? { etag: eTag } : {}),
+      ...(versionId ? { versionId } : {}),
+      ...(r.eventTime ? { eventTime: r.eventTime } : {}),
+      ...(version ? { version } : {}),
+    };
+  });
 }

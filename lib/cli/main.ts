@@ -3,7 +3,7 @@ import { createInterface } from "node:readline";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadClassifier } from "../adapters/runtime.ts";
+import { hashingRuntimeFromEnv, loadClassifier } from "../adapters/runtime.ts";
 import { readDataset } from "../classify/dataset.ts";
 import { evaluateClassifier, formatEvaluation } from "../classify/evaluate.ts";
 import { trainModel, withHeldOutMetrics } from "../classify/train.ts";
@@ -11,6 +11,7 @@ import { featureCount } from "../classify/model-artifact.ts";
 import { loadConfigFile, parseConfig } from "../config.ts";
 import { describeError, RecontactError } from "../errors.ts";
 import { jsonLogger } from "../log.ts";
+import { customerKeysOfRaw, forgetCustomer, type ForgetResult } from "../use-cases/forget-customer.ts";
 import { progressReporter } from "./progress.ts";
 import { runPipeline } from "./run-pipeline.ts";
 import { summaryTable } from "./summary.ts";
@@ -114,6 +115,30 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     });
 
+  program
+    .command("forget")
+    .description(
+      "SPEC 7: remove a customer's contacts, links and derived data from the store the environment names " +
+        "(RECONTACT_BUCKET, RECONTACT_TABLE, RECONTACT_HASH_SECRET_ARN or RECONTACT_HASH_SECRET, RECONTACT_CONFIG, AWS_REGION), " +
+        "and rewrite the reports that showed them",
+    )
+    .option("--customer <id>", "phone number, e-mail address or CRM id, normalised and hashed as at ingest")
+    .option("--customer-key <key>", "the customer key itself (64 hex digits, as in contacts.jsonl)")
+    .option("--json", "print the result as one JSON object")
+    .action(async (opts: { customer?: string; customerKey?: string; json?: boolean }) => {
+      if ((opts.customer === undefined) === (opts.customerKey === undefined)) {
+        throw new Error("give exactly one of --customer <id> and --customer-key <key>");
+      }
+      if (opts.customerKey !== undefined && !/^[0-9a-f]{64}$/.test(opts.customerKey)) {
+        throw new Error("--customer-key: expected 64 hex digits");
+      }
+      // Warnings and errors only, on stderr: stdout carries the result.
+      const runtime = await hashingRuntimeFromEnv(process.env, { log: jsonLogger((line) => process.stderr.write(`${line}\n`), "warn") });
+      const keys = opts.customerKey ? [opts.customerKey] : customerKeysOfRaw(opts.customer!, runtime);
+      const result = await forgetCustomer(keys, runtime);
+      process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${describeForget(result)}\n`);
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
@@ -149,6 +174,21 @@ async function runCommand(inputDir: string, outDir: string, configFile: string |
   const latest = result.weeks.at(-1);
   if (latest) process.stdout.write(`report:    ${join(outDir, "reports", latest.week, "report.html")}  (all weeks under ${join(outDir, "reports")}/)\n`);
   if (result.deadLettered) throw new Error(`${result.deadLettered} input(s) failed on every delivery; see ${join(outDir, "run.log")}`);
+}
+
+function describeForget({ customerKeys, items, removed, reports, sourceObjects }: ForgetResult): string {
+  const kinds = [
+    [removed.contacts, "contacts"],
+    [removed.contactPointers, "contact-id pointers"],
+    [removed.contactTraceRecords, "contact trace records"],
+    [removed.pendingTranscripts, "held transcripts"],
+    [removed.quarantineRecords, "quarantine records"],
+    [removed.timelineVersions, "timeline versions"],
+  ] as const;
+  const detail = kinds.map(([n, what]) => `${n} ${what}`).join(", ");
+  const rewritten = reports.length ? `reports rewritten: ${reports.join(", ")}` : "no report showed them";
+  const sources = sourceObjects.length ? `\ntheir contacts were read from these objects, still in the bucket:\n${sourceObjects.map((key) => `  ${key}`).join("\n")}` : "";
+  return `customer ${customerKeys.map((key) => `${key.slice(0, 12)}…`).join(" / ")}: ${items} items removed (${detail}); ${rewritten}${sources}`;
 }
 
 function positiveInt(value: string): number {

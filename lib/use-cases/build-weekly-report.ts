@@ -8,6 +8,9 @@ import { renderCsv } from "../report/render-csv.ts";
 import { renderHtml } from "../report/render-html.ts";
 import { previousWeek, shiftWeek } from "../time/iso-week.ts";
 
+/** Weeks a report covers: its own and the ones before it in the trend. */
+export const TREND_WEEKS = TREND_WEEKS_BEFORE + 1;
+
 export interface ReportDeps {
   config: Config;
   objects: ObjectStore;

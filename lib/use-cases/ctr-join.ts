@@ -24,17 +24,23 @@ export function isRedactedKey(key: string): boolean {
   return /\/Redacted\/|_analysis_redacted_/.test(key);
 }
 
-/** The CTRs of one object, latest version per contact, pseudonymised for storage. */
-export function ctrsOfObject(object: TranscriptSource, secret: string, config: Config): StoredCtr[] {
+/**
+ * The CTRs of one object, latest version per contact, pseudonymised for storage. With the
+ * previous hashing secret (a rotation's grace period) each also names the customer's former key,
+ * which is not stored: ingest re-keys what is stored under it.
+ */
+export function ctrsOfObject(object: TranscriptSource, secret: string, config: Config, previousSecret?: string): (StoredCtr & { formerCustomerKey?: string })[] {
   const records = parseCtrObject(decodeText(object.body, object.key), object.key);
   return [...latestCtr(records).values()].map((ctr) => {
     if (ctr.ContactId.length > MAX_ID_LENGTH) {
       throw new InputError("SCHEMA_VIOLATION", object.key, "ContactId", `${ctr.ContactId.length} characters is longer than the ${MAX_ID_LENGTH} allowed`);
     }
     const { customerId, ...facts } = ctrFacts(ctr);
+    const normalised = customerId ? normaliseCustomerId(customerId, config.defaultCountry) : undefined;
     return {
       ...facts,
-      ...(customerId ? { customerKey: customerKeyOf(normaliseCustomerId(customerId, config.defaultCountry), secret) } : {}),
+      ...(normalised ? { customerKey: customerKeyOf(normalised, secret) } : {}),
+      ...(normalised && previousSecret ? { formerCustomerKey: customerKeyOf(normalised, previousSecret) } : {}),
       lastUpdated: ctr.LastUpdateTimestamp,
       sourceKey: object.key,
     };
@@ -42,7 +48,8 @@ export function ctrsOfObject(object: TranscriptSource, secret: string, config: C
 }
 
 export type JoinResult =
-  | { kind: "contact"; contact: Contact; contactLens: boolean; redacted: boolean }
+  /** `formerCustomerKey`: the customer's key under the previous hashing secret, during a rotation's grace period. */
+  | { kind: "contact"; contact: Contact; contactLens: boolean; redacted: boolean; formerCustomerKey?: string }
   | { kind: "waiting"; contactId: string };
 
 /**
@@ -51,7 +58,7 @@ export type JoinResult =
  */
 export async function parseWithCtr(
   object: TranscriptSource,
-  deps: { contacts: ContactStore; config: Config; hashSecret: string; clock: () => Date },
+  deps: { contacts: ContactStore; config: Config; hashSecret: string; previousHashSecret?: string; clock: () => Date },
 ): Promise<JoinResult> {
   const lens = contactLensOf(object);
   const ctr = lens ? await deps.contacts.getCtr(lens.contactId) : undefined;
@@ -69,7 +76,14 @@ export async function parseWithCtr(
     return { kind: "contact", contact, contactLens: true, redacted: lens.redacted };
   }
   const contact = pseudonymise(parsed, deps.hashSecret, deps.config.defaultCountry);
-  return { kind: "contact", contact: ctr ? applyCtr(contact, ctr) : contact, contactLens: lens !== undefined, redacted: lens?.redacted ?? false };
+  const formerCustomerKey = deps.previousHashSecret ? pseudonymise(parsed, deps.previousHashSecret, deps.config.defaultCountry).customerKey : undefined;
+  return {
+    kind: "contact",
+    contact: ctr ? applyCtr(contact, ctr) : contact,
+    contactLens: lens !== undefined,
+    redacted: lens?.redacted ?? false,
+    ...(formerCustomerKey ? { formerCustomerKey } : {}),
+  };
 }
 
 /** Facts only the CTR knows: how the contact started, whether an agent answered, who, where. */

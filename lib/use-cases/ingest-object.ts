@@ -7,7 +7,8 @@ import { InputError } from "../errors.ts";
 import { detectFormat, type TranscriptSource } from "../formats/parse-transcript.ts";
 import { ctrsOfObject, isRedactedKey, parseWithCtr, type JoinResult } from "./ctr-join.ts";
 import type { Logger } from "../log.ts";
-import type { ContactStore } from "../ports/contact-store.ts";
+import type { Metrics } from "../metrics.ts";
+import type { ContactStore, ObjectVersion } from "../ports/contact-store.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import type { RootCauseModel } from "../root-cause/chain-model.ts";
 import type { ChainAttributor } from "./link-customer.ts";
@@ -15,6 +16,7 @@ import { detectLanguage } from "../text/language.ts";
 import { redact } from "../text/redact.ts";
 import { isoWeekOf } from "../time/iso-week.ts";
 import { quarantine, salvageIdentity } from "./quarantine.ts";
+import { rekeyCustomer } from "./rekey-customer.ts";
 import { storeContact } from "./store-contact.ts";
 
 export interface IngestDeps {
@@ -22,10 +24,14 @@ export interface IngestDeps {
   objects: ObjectStore;
   contacts: ContactStore;
   hashSecret: string;
+  /** The hashing secret before the last rotation, during its grace period (see rekey-customer.ts). */
+  previousHashSecret?: string;
   reasonClassifier: Classifier;
   rootCauseModel: RootCauseModel;
   attributeChain: ChainAttributor;
   log: Logger;
+  /** Contacts ingested and quarantined, repeats found, classification latency. */
+  metrics?: Metrics;
   clock: () => Date;
 }
 
@@ -33,12 +39,32 @@ export type IngestOutcome =
   | { status: "ok"; contactId: string; reason: string; role: ContactRecord["role"] }
   | { status: "quarantined"; code: string; error: string; record: QuarantineRecord }
   | { status: "skipped"; why: "object_missing" }
+  /** This version of the object was ingested before: the event was delivered again. */
+  | { status: "duplicate" }
   /** A Contact Lens file held until its contact trace record (with the customer) arrives. */
   | { status: "waiting"; contactId: string }
   /** An original Contact Lens file whose redacted twin is already the contact. */
   | { status: "superseded"; contactId: string; by: string }
   /** A contact trace record: stored, and the transcripts it completes were ingested. */
   | { status: "ctr"; contactIds: string[] };
+
+/**
+ * An S3 object-created event: ingests the object unless this version of it was ingested to the
+ * end before (SQS delivers at least once; S3 may notify twice). The version is marked only after
+ * the ingest finished, so a crash part-way leaves it unmarked and the redelivery does it again;
+ * every write of the ingest is idempotent, so doing part of it twice is harmless. A transcript
+ * still waiting for its contact trace record is not marked: its record re-ingests it.
+ */
+export async function ingestCreatedObject(object: { bucket: string; key: string; version?: string }, deps: IngestDeps): Promise<IngestOutcome> {
+  const version: ObjectVersion | undefined = object.version ? { bucket: object.bucket, key: object.key, version: object.version } : undefined;
+  if (version && (await deps.contacts.wasIngested(version))) {
+    deps.log.log("info", "already ingested", { step: "ingest", objectKey: object.key });
+    return { status: "duplicate" };
+  }
+  const outcome = await ingestObject(object.key, deps);
+  if (version && outcome.status !== "waiting") await deps.contacts.markIngested(version);
+  return outcome;
+}
 
 /**
  * One transcript object: S3 → parse → Contact → classify reason → link repeats → store.
@@ -75,8 +101,13 @@ export async function ingestObject(key: string, deps: IngestDeps): Promise<Inges
     return { status: "superseded", contactId: contact.contactId, by: existing.sourceKey };
   }
 
+  if (joined.formerCustomerKey) await rekeyCustomer(joined.formerCustomerKey, contact.customerKey, deps);
+  const classifying = performance.now();
   const record = describeContact(contact, deps);
+  deps.metrics?.observe("classificationLatency", performance.now() - classifying);
   const { previous, links } = await storeContact(record, deps);
+  deps.metrics?.count("contactsIngested");
+  if (links?.role === "repeat") deps.metrics?.count("repeatsFound");
   deps.log.log("info", "ingested", {
     step: "ingest",
     contactId: contact.contactId,
@@ -132,12 +163,13 @@ export function describeContact(contact: Contact, deps: Pick<IngestDeps, "config
 async function ingestCtr(object: TranscriptSource, deps: IngestDeps): Promise<IngestOutcome> {
   let ctrs;
   try {
-    ctrs = ctrsOfObject(object, deps.hashSecret, deps.config);
+    ctrs = ctrsOfObject(object, deps.hashSecret, deps.config, deps.previousHashSecret);
   } catch (error) {
     if (error instanceof InputError) return quarantined(deps, object.key, error, {});
     throw error;
   }
-  for (const ctr of ctrs) {
+  for (const { formerCustomerKey, ...ctr } of ctrs) {
+    if (formerCustomerKey && ctr.customerKey) await rekeyCustomer(formerCustomerKey, ctr.customerKey, deps);
     if (!(await deps.contacts.putCtr(ctr))) continue;
     const waiting = (await deps.contacts.pendingFor(ctr.contactId)).map((p) => p.objectKey);
     const joined = await deps.contacts.getContact(ctr.contactId);
@@ -155,6 +187,7 @@ async function quarantined(
   salvaged: { contactId?: string; startedAt?: string },
 ): Promise<IngestOutcome> {
   const record = await quarantine(deps, error, { objectKey: key, ...salvaged, timeZone: deps.config.timeZone, now: deps.clock() });
+  deps.metrics?.count("contactsQuarantined");
   deps.log.log("warn", "quarantined", { step: "ingest", objectKey: key, code: record.code, field: record.field });
   return { status: "quarantined", code: record.code, error: record.error, record };
 }

@@ -15,14 +15,16 @@ export async function storeContact(
 ): Promise<{ previous: ContactRecord | undefined; links: LinkFields | undefined }> {
   const previous = await deps.contacts.getContact(record.contactId);
   // A redelivered contact keeps its links until relinking says otherwise: readers never see a gap.
-  await deps.contacts.putContact(previous ? { ...record, ...carriedLinks(previous) } : record, previous ?? null);
-  // Only the part of the timeline this contact can affect is relinked: from its start (or its
-  // former start, if a redelivery moved it later) onwards, seeded by the window before.
-  const moved = previous && previous.customerKey === record.customerKey && previous.startedAt < record.startedAt;
-  const relinked = await relinkCustomer(deps.contacts, deps.config, deps.attributeChain, record.customerKey, moved ? previous.startedAt : record.startedAt);
-  if (previous && previous.customerKey !== record.customerKey) {
-    await relinkCustomer(deps.contacts, deps.config, deps.attributeChain, previous.customerKey, previous.startedAt);
+  const displaced = await deps.contacts.putContact(previous ? { ...record, ...carriedLinks(previous) } : record, previous ?? null);
+  // Only the part of a timeline this contact can affect is relinked: from its start, or from the
+  // earlier place it left (a move, including one an interrupted delivery started), onwards,
+  // seeded by the window before. A customer it left is relinked from where it was.
+  const since = (customerKey: string, starts: string[]) => [...starts, ...displaced.filter((d) => d.customerKey === customerKey).map((d) => d.startedAt)].sort()[0];
+  const relinked = await relinkCustomer(deps.contacts, deps.config, deps.attributeChain, record.customerKey, since(record.customerKey, [record.startedAt]));
+  for (const customerKey of new Set(displaced.map((d) => d.customerKey).filter((key) => key !== record.customerKey))) {
+    await relinkCustomer(deps.contacts, deps.config, deps.attributeChain, customerKey, since(customerKey, []));
   }
+  await deps.contacts.settleMoves(record.contactId, displaced);
   return { previous, links: relinked.links.get(record.contactId) };
 }
 

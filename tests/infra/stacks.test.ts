@@ -1,12 +1,16 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, Validations } from "aws-cdk-lib";
+import { App, Stack, Validations } from "aws-cdk-lib";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { build } from "esbuild";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTEXT, createRecontactApp, readSettings, type RecontactApp } from "../../infra/recontact-app.ts";
+import { esbuildOptions, MAX_BUNDLE_BYTES } from "../../infra/bundle-settings.ts";
 import { INGEST_TIMEOUT, VISIBILITY_TIMEOUT_FACTOR } from "../../infra/sizing.ts";
 
 /** The same context `cdk synth` uses (feature flags, defaults), plus the optional settings. */
@@ -44,6 +48,13 @@ beforeAll(() => {
 afterAll(() => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
+
+/** Where synthesis put a function's bundle. */
+function assetDirOf(fn: NodejsFunction): string {
+  const logicalId = Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction);
+  const code = pipeline.findResources("AWS::Lambda::Function")[logicalId]!.Properties.Code as { S3Key: string };
+  return join(outdir, `asset.${code.S3Key.replace(/\.zip$/, "")}`);
+}
 
 function logicalIdOf(template: Template, type: string, props: Record<string, unknown>): string {
   const found = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
@@ -122,7 +133,7 @@ describe("data stack", () => {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: "Enabled" }),
-          ...["transcripts/", "analysis/", "Analysis/", "ctr/"].map((prefix) =>
+          ...["transcripts/", "analysis/", "Analysis/", "ctr/", "quarantine/"].map((prefix) =>
             Match.objectLike({ Prefix: prefix, ExpirationInDays: 365, Status: "Enabled" }),
           ),
         ]),
@@ -261,7 +272,7 @@ describe("pipeline stack", () => {
       const code = fn.Properties.Code as { S3Key: string };
       return join(outdir, `asset.${code.S3Key.replace(/\.zip$/, "")}`);
     });
-    expect(assetDirs).toHaveLength(2);
+    expect(assetDirs).toHaveLength(3);
     for (const dir of assetDirs) {
       const source = readFileSync(join(dir, "index.mjs"), "utf8");
       expect(source.startsWith("import { createRequire as __recontactCreateRequire } from 'node:module';")).toBe(true);
@@ -290,25 +301,40 @@ describe("pipeline stack", () => {
         Statement: [Match.objectLike({ Principal: { Service: "scheduler.amazonaws.com" } })],
       }),
     });
-    const report = logicalIdOf(pipeline, "AWS::Lambda::Function", { Timeout: 900 });
+    const report = logicalIdOf(pipeline, "AWS::Lambda::Function", { Description: Match.stringLikeRegexp("weekly root-cause report"), Timeout: 900 });
+    const deadLetters = logicalIdOf(pipeline, "AWS::SQS::Queue", {});
     pipeline.hasResourceProperties("AWS::Scheduler::Schedule", {
       ScheduleExpression: "cron(0 6 ? * MON *)",
       ScheduleExpressionTimezone: "Europe/Amsterdam",
       FlexibleTimeWindow: { Mode: "OFF" },
       State: "ENABLED",
-      Target: Match.objectLike({ Arn: { "Fn::GetAtt": [report, "Arn"] }, RoleArn: { "Fn::GetAtt": [role, "Arn"] } }),
+      Target: Match.objectLike({
+        Arn: { "Fn::GetAtt": [report, "Arn"] },
+        RoleArn: { "Fn::GetAtt": [role, "Arn"] },
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 6 * 3600 },
+        // Events it could not deliver are kept, and alarmed on (below).
+        DeadLetterConfig: { Arn: { "Fn::GetAtt": [deadLetters, "Arn"] } },
+      }),
     });
-    // The scheduler's role may invoke the report function and nothing else.
+    pipeline.hasResourceProperties("AWS::SQS::Queue", { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    // The scheduler's role may invoke the report function and send to its dead-letter queue, nothing else.
     pipeline.hasResourceProperties("AWS::IAM::Policy", {
       Roles: [{ Ref: role }],
       PolicyDocument: {
-        Statement: [{ Action: "lambda:InvokeFunction", Effect: "Allow", Resource: { "Fn::GetAtt": [report, "Arn"] } }],
+        Statement: [
+          { Action: "lambda:InvokeFunction", Effect: "Allow", Resource: { "Fn::GetAtt": [report, "Arn"] } },
+          {
+            Action: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
+            Effect: "Allow",
+            Resource: { "Fn::GetAtt": [deadLetters, "Arn"] },
+          },
+        ],
       },
     });
   });
 
   it("keeps function logs 90 days", () => {
-    pipeline.resourceCountIs("AWS::Logs::LogGroup", 2);
+    pipeline.resourceCountIs("AWS::Logs::LogGroup", 3);
     pipeline.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 90 });
   });
 
@@ -363,7 +389,7 @@ describe("pipeline stack", () => {
 
   it("alarms on function errors and throttles, DLQ depth > 0 and oldest message > 15 min", () => {
     const topic = logicalIdOf(pipeline, "AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
-    pipeline.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+    pipeline.resourceCountIs("AWS::CloudWatch::Alarm", 10);
     pipeline.allResourcesProperties("AWS::CloudWatch::Alarm", {
       AlarmActions: [{ Ref: topic }],
       ComparisonOperator: "GreaterThanThreshold",
@@ -392,6 +418,88 @@ describe("pipeline stack", () => {
       Dimensions: [{ Name: "QueueName", Value: { "Fn::ImportValue": Match.stringLikeRegexp("IngestQueue") } }],
       Threshold: 15 * 60,
     });
+  });
+
+  it("alarms when more than 10% of an hour's inputs (once there are 20) were quarantined, from the ingest EMF metrics", () => {
+    const ingest = logicalIdOf(pipeline, "AWS::Lambda::Function", { Environment: { Variables: Match.objectLike({ RECONTACT_MODELS_DIR: Match.anyValue() }) } });
+    const emf = (id: string, name: string) =>
+      Match.objectLike({
+        Id: id,
+        ReturnData: false,
+        MetricStat: {
+          Metric: { Namespace: "Recontact", MetricName: name, Dimensions: [{ Name: "FunctionName", Value: { Ref: ingest } }] },
+          Period: 3600,
+          Stat: "Sum",
+        },
+      });
+    pipeline.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmDescription: Match.stringLikeRegexp("quarantined"),
+      Threshold: 10,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: "IF(FILL(q, 0) + FILL(i, 0) >= 20, 100 * FILL(q, 0) / (FILL(q, 0) + FILL(i, 0)), 0)", ReturnData: true }),
+        emf("q", "ContactsQuarantined"),
+        emf("i", "ContactsIngested"),
+      ]),
+    });
+  });
+
+  it("alarms when the weekly schedule could not invoke the report function", () => {
+    const deadLetters = logicalIdOf(pipeline, "AWS::SQS::Queue", {});
+    pipeline.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [deadLetters, "QueueName"] } }],
+      Threshold: 0,
+    });
+  });
+
+  it("runs the forget function with the hashing secret, the table and reports/, and nothing of the inputs", () => {
+    const forget = logicalIdOf(pipeline, "AWS::Lambda::Function", { Description: Match.stringLikeRegexp("forget a customer") });
+    pipeline.hasResourceProperties("AWS::Lambda::Function", {
+      Description: Match.stringLikeRegexp("forget a customer"),
+      Runtime: "nodejs22.x",
+      Timeout: 300,
+      Environment: {
+        Variables: { ...sharedEnv, RECONTACT_HASH_SECRET_ARN: { "Fn::ImportValue": Match.stringLikeRegexp("^Recontact-Data:.*CustomerHashKey") } },
+      },
+    });
+    const role = (pipeline.findResources("AWS::Lambda::Function")[forget]!.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+    const [policy] = Object.values(pipeline.findResources("AWS::IAM::Policy", { Properties: { Roles: [{ Ref: role }] } }));
+    const statements = JSON.stringify(policy!.Properties.PolicyDocument);
+    expect(statements).toContain("secretsmanager:GetSecretValue");
+    expect(statements).toContain("dynamodb:DeleteItem");
+    expect(statements).toContain("/reports/*");
+    expect(statements).not.toMatch(/transcripts\/|analysis\/|ctr\/|quarantine\/|s3:DeleteObject/);
+  });
+
+  it("keeps each function's code at most 1 MB, bundled exactly as the cold-start bench bundles it", async () => {
+    const entries = {
+      "functions/ingest/handler.ts": built.pipeline.ingestFunction,
+      "functions/report/handler.ts": built.pipeline.reportFunction,
+      "functions/forget/handler.ts": built.pipeline.forgetFunction,
+    };
+    for (const [entry, fn] of Object.entries(entries)) {
+      const code = readFileSync(join(assetDirOf(fn), "index.mjs"));
+      expect(code.length, entry).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
+      // The AWS SDK is imported from the runtime, not bundled.
+      expect(code.toString(), entry).toMatch(/from"@aws-sdk\/client-dynamodb"/);
+      expect(code.toString(), entry).not.toMatch(/class \w+ extends \w+\{[^}]*"DynamoDBClient"/);
+      const rebuilt = join(outdir, "bench-settings", entry.split("/")[1]!, "index.mjs");
+      await build(esbuildOptions(new URL(`../../${entry}`, import.meta.url).pathname, rebuilt));
+      expect(statSync(rebuilt).size, entry).toBe(code.length);
+      expect(readFileSync(rebuilt).equals(code), entry).toBe(true);
+    }
+  });
+
+  it("draws an operations dashboard: every alarm, the ingest metrics, the queues and every function", () => {
+    const dashboards = Object.values(pipeline.findResources("AWS::CloudWatch::Dashboard"));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+    for (const metric of ["ContactsIngested", "ContactsQuarantined", "RepeatsFound", "ClassificationLatency", "ApproximateAgeOfOldestMessage", "Invocations", "Duration"]) {
+      expect(body).toContain(metric);
+    }
+    for (const alarm of Object.keys(pipeline.findResources("AWS::CloudWatch::Alarm"))) expect(body).toContain(alarm);
+    for (const fn of Object.keys(pipeline.findResources("AWS::Lambda::Function"))) expect(body).toContain(fn);
   });
 });
 
