@@ -12,10 +12,12 @@ import { ingestObject, type IngestOutcome } from "../../lib/use-cases/ingest-obj
 export function createIngestHandler(runtime: Runtime, onOutcome?: (key: string, outcome: IngestOutcome) => void) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
+    // The models live now: a promoted model is picked up here, within the registry TTL.
+    const deps = { ...runtime, ...(await runtime.liveModels.current()) };
     for (const message of event.Records) {
       try {
         for (const object of objectsCreated(message.body)) {
-          const outcome = await ingestObject(object.key, runtime);
+          const outcome = await ingestObject(object.key, deps);
           onOutcome?.(object.key, outcome);
         }
       } catch (error) {

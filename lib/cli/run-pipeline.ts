@@ -1,12 +1,11 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { z } from "zod";
 import { startEmbeddedServices, type EmbeddedServices } from "../adapters/local/embedded-services.ts";
+import { SIDECAR_SUFFIX, sidecarMetadata } from "../adapters/local/file-object-store.ts";
 import { LocalQueue } from "../adapters/local/local-queue.ts";
 import { runtimeFromEnv, type RuntimeEnv } from "../adapters/runtime.ts";
 import type { Config } from "../config.ts";
 import type { ContactRecord, QuarantineRecord } from "../contact/contact-record.ts";
-import { InputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Report } from "../report/report-schema.ts";
 import { reportKey } from "../use-cases/build-weekly-report.ts";
@@ -16,7 +15,8 @@ import type { IngestOutcome } from "../use-cases/ingest-object.ts";
 import { createIngestHandler } from "../../functions/ingest/handler.ts";
 import { createReportHandler } from "../../functions/report/handler.ts";
 
-export const SIDECAR_SUFFIX = ".meta.json";
+export { SIDECAR_SUFFIX };
+
 /** The longest key segment s3rver can store as a file name (255 bytes less its own suffix). */
 const LOCAL_SEGMENT_LIMIT = 200;
 /** Local runs hash customer ids with this unless RECONTACT_HASH_SECRET is set: keys are stable across runs. */
@@ -41,9 +41,6 @@ export interface RunResult {
   weeks: { week: string; report: Report }[];
   outDir: string;
 }
-
-/** A sidecar is a flat JSON object of S3 user metadata (SPEC 6). */
-const SidecarSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
 /**
  * `recontact run`: the AWS pipeline on embedded S3 and DynamoDB. Every file is put into the
@@ -147,19 +144,6 @@ export async function transcriptFiles(dir: string): Promise<string[]> {
     .filter((e) => e.isFile() && !e.name.startsWith(".") && !e.name.endsWith(SIDECAR_SUFFIX))
     .map((e) => join(e.parentPath, e.name))
     .sort();
-}
-
-async function sidecarMetadata(file: string): Promise<Record<string, string>> {
-  let text: string;
-  try {
-    text = await readFile(`${file}${SIDECAR_SUFFIX}`, "utf8");
-  } catch {
-    return {};
-  }
-  const parsed = SidecarSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new InputError("SCHEMA_VIOLATION", `${file}${SIDECAR_SUFFIX}`, undefined, "a sidecar must be a flat JSON object");
-  // S3 user metadata travels in HTTP headers: ASCII only, so other text is percent-encoded.
-  return Object.fromEntries(Object.entries(parsed.data).map(([k, v]) => [k.toLowerCase(), /^[\x20-\x7e]*$/.test(v) ? v : encodeURIComponent(v)]));
 }
 
 async function waitUntil(done: () => boolean, progress: (n: number) => void, count: () => number): Promise<void> {
