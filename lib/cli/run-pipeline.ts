@@ -9,6 +9,7 @@ import type { ContactRecord, QuarantineRecord } from "../contact/contact-record.
 import type { Logger } from "../log.ts";
 import type { Report } from "../report/report-schema.ts";
 import { reportKey } from "../use-cases/build-weekly-report.ts";
+import { writeStoreSnapshot } from "./store-snapshot.ts";
 import { expireWaitingTranscripts } from "../use-cases/expire-waiting.ts";
 import { isoWeekOf } from "../time/iso-week.ts";
 import type { IngestOutcome } from "../use-cases/ingest-object.ts";
@@ -31,6 +32,8 @@ export interface RunOptions {
   concurrency?: number;
   now?: () => Date;
   onProgress?: (event: { phase: "upload" | "ingest" | "report"; done: number; total: number }) => void;
+  /** A local model registry (a folder holding `models/<task>/live.json`); the shipped models when absent. */
+  registryDir?: string;
 }
 
 export interface RunResult {
@@ -40,6 +43,8 @@ export interface RunResult {
   deadLettered: number;
   weeks: { week: string; report: Report }[];
   outDir: string;
+  /** The model versions ingest used (at the end of the run). */
+  models: { reason: string; rootCause: string };
 }
 
 /**
@@ -70,6 +75,7 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
     RECONTACT_DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
     RECONTACT_CONFIG: JSON.stringify(options.config),
     RECONTACT_HASH_SECRET: options.hashSecret ?? process.env.RECONTACT_HASH_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
+    ...(options.registryDir ? { RECONTACT_LOCAL_REGISTRY: options.registryDir } : {}),
   };
   const runtime = await runtimeFromEnv(env, { log: options.log, ...(options.now ? { clock: options.now } : {}) });
   // Quarantined inputs are collected as they happen: a file too broken to date has no week to be found under.
@@ -134,7 +140,17 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
   const quarantined = [...quarantinedByKey.values()].sort((a, b) => a.objectKey.localeCompare(b.objectKey));
   const deadLettered = queue.deadLetters.map((d) => deadLetterRecord(d.body, runtime.clock()));
   await writeOutputs(options.outDir, contacts, [...quarantined, ...deadLettered]);
-  return { files: files.length, contacts: contacts.length, quarantined: quarantined.length, deadLettered: deadLettered.length, weeks: results, outDir: options.outDir };
+  await writeStoreSnapshot(options.outDir, { inputDir: options.inputDir, config: options.config, contacts, now: runtime.clock() });
+  const models = await runtime.liveModels.current();
+  return {
+    files: files.length,
+    contacts: contacts.length,
+    quarantined: quarantined.length,
+    deadLettered: deadLettered.length,
+    weeks: results,
+    outDir: options.outDir,
+    models: { reason: models.reasonClassifier.version, rootCause: models.rootCauseModel.version },
+  };
 }
 
 /** Every file under the folder except sidecars and hidden files, in a stable order. */
@@ -159,7 +175,7 @@ function deadLetterRecord(body: string, now: Date): QuarantineRecord {
 }
 
 /** SPEC 6: one contacts.jsonl line per input contact (quarantined inputs included) and quarantine.jsonl. */
-async function writeOutputs(outDir: string, contacts: ContactRecord[], quarantined: QuarantineRecord[]): Promise<void> {
+export async function writeOutputs(outDir: string, contacts: ContactRecord[], quarantined: QuarantineRecord[]): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const ordered = [...contacts].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.contactId.localeCompare(b.contactId));
   const lines = [

@@ -108,10 +108,16 @@ export class ModelRegistry {
     await this.putCard(card);
   }
 
-  /** Makes a registry version live; the version live before is kept for rollback. */
-  async promote(task: Task, version: string, actor: Actor): Promise<LivePointer> {
+  /**
+   * Makes a registry version live; the version live before is kept for rollback. A version whose
+   * comparison refused it is promoted only with `force` (a person overruling the rules, on record).
+   */
+  async promote(task: Task, version: string, actor: Actor & { force?: boolean }): Promise<LivePointer> {
     const card = await this.card(task, version);
     if (!card) throw new ReviewError("UNKNOWN_MODEL_VERSION", `${task} model ${version} is not in the registry (see recontact models list)`);
+    if (card.comparison?.decision === "refuse" && !actor.force) {
+      throw new ReviewError("PROMOTION_REFUSED", `${task} model ${version} was refused by its comparison (${card.comparison.reasons.filter((r) => r.startsWith("FAILED")).join("; ")}); promote it anyway only with --force`);
+    }
     const current = await this.live(task);
     if (current.source === "registry" && current.version === version) {
       throw new ReviewError("INVALID_REVIEW", `${task} model ${version} is already live`);

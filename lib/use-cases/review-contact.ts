@@ -119,15 +119,8 @@ async function openingWords(record: ContactRecord, objects: ObjectStore): Promis
 
 /** The repeat and the failed contacts before it (oldest first), redacted: a chain line of data/root-causes. */
 async function chainOf(record: ContactRecord, cause: RootCause, deps: Pick<ReviewDeps, "contacts" | "objects" | "config">) {
-  const chain: ContactRecord[] = [record];
-  for (let previous = record.repeatOf; previous && chain.length <= CHAIN_DEPTH; ) {
-    const contact = await deps.contacts.getContact(previous);
-    if (!contact) break;
-    chain.unshift(contact);
-    previous = contact.repeatOf;
-  }
   const contacts = await Promise.all(
-    chain.map(async (c) => ({
+    (await repeatChain(record, deps.contacts)).map(async (c) => ({
       contactId: c.contactId,
       startedAt: c.startedAt,
       channel: c.channel,
@@ -138,6 +131,18 @@ async function chainOf(record: ContactRecord, cause: RootCause, deps: Pick<Revie
   );
   const heldOut = isHeldOut({ task: "root-cause", contactId: record.contactId }, deps.config.retrain.heldOutShare);
   return { id: `review-${record.contactId}`, lang: record.language, industry: "review", reason: record.reason, cause, split: heldOut ? ("test" as const) : ("train" as const), contacts, evidence: [] };
+}
+
+/** A repeat and the failed contacts before it (the last few, as attribution reads them), oldest first. */
+export async function repeatChain(record: ContactRecord, contacts: Pick<ContactStore, "getContact">): Promise<ContactRecord[]> {
+  const chain: ContactRecord[] = [record];
+  for (let previous = record.repeatOf; previous && chain.length <= CHAIN_DEPTH; ) {
+    const contact = await contacts.getContact(previous);
+    if (!contact) break;
+    chain.unshift(contact);
+    previous = contact.repeatOf;
+  }
+  return chain;
 }
 
 const LINK_FIELDS = ["reason", "role", "repeatOf", "chainId", "repeatedBy", "rootCause"] as const;
