@@ -34,7 +34,7 @@ export interface ReasonRecipe {
   ownWeight: number;
   /** The held-out split the shipped model card reports on. */
   test: string[];
-  /** At most this many training lines per label and file kind (a quick recipe); all when absent. */
+  /** At most this many training lines per label and language (a quick recipe); all when absent. */
   maxPerLabel?: number;
   settings: Partial<TrainingSettings>;
 }
@@ -42,7 +42,7 @@ export interface ReasonRecipe {
 export interface RootCauseRecipe {
   /** data/root-causes/*.jsonl: chains with `split` train or test. */
   files: string[];
-  /** At most this many training chains per cause (a quick recipe); all when absent. */
+  /** At most this many training chains per cause and language (a quick recipe); all when absent. */
   maxPerLabel?: number;
   settings: Partial<RootCauseTrainingSettings>;
 }
@@ -115,9 +115,9 @@ export function reasonTrainer(recipe: ReasonRecipe): TaskTrainer<Example> {
         readDataset(recipe.test),
         readDataset([...recipe.publicTrain, ...recipe.ownTrain]),
       ]);
-      const own = limitPerLabel(ownTrain.examples, recipe.maxPerLabel, (e) => e.label);
+      const own = limitPerLabel(ownTrain.examples, recipe.maxPerLabel, (e) => `${e.label}|${e.lang}`);
       return {
-        train: [...limitPerLabel(publicTrain.examples, recipe.maxPerLabel, (e) => e.label), ...Array.from({ length: recipe.ownWeight }, () => own).flat()],
+        train: [...limitPerLabel(publicTrain.examples, recipe.maxPerLabel, (e) => `${e.label}|${e.lang}`), ...Array.from({ length: recipe.ownWeight }, () => own).flat()],
         test: test.examples,
         sha256: all.sha256,
         sources: [...recipe.publicTrain, ...recipe.ownTrain.map((f) => `${f} (×${recipe.ownWeight})`)].map(relativeToRepo),
@@ -146,7 +146,7 @@ export function rootCauseTrainer(recipe: RootCauseRecipe): TaskTrainer<RootCause
       const data = await readRootCauseChains(recipe.files);
       const train = data.chains.filter((c) => c.split === "train");
       return {
-        train: limitPerLabel(train, recipe.maxPerLabel, (c) => c.cause),
+        train: limitPerLabel(train, recipe.maxPerLabel, (c) => `${c.cause}|${c.lang}`),
         test: data.chains.filter((c) => c.split === "test"),
         sha256: data.sha256,
         sources: recipe.files.map((f) => `${relativeToRepo(f)} (split = train)`),
@@ -171,19 +171,21 @@ export function trainerFor(task: Task, recipes: Recipes): TaskTrainer<Example> |
   return task === "reason" ? reasonTrainer(recipes.reason) : rootCauseTrainer(recipes["root-cause"]);
 }
 
-/** The first `max` examples of each label, in file order (deterministic). */
-function limitPerLabel<E>(examples: readonly E[], max: number | undefined, labelOf: (e: E) => string): E[] {
+/** The first `max` examples of each group (label and language), in file order (deterministic). */
+function limitPerLabel<E>(examples: readonly E[], max: number | undefined, groupOf: (e: E) => string): E[] {
   if (max === undefined) return [...examples];
   const seen = new Map<string, number>();
   return examples.filter((e) => {
-    const n = seen.get(labelOf(e)) ?? 0;
-    seen.set(labelOf(e), n + 1);
+    const n = seen.get(groupOf(e)) ?? 0;
+    seen.set(groupOf(e), n + 1);
     return n < max;
   });
 }
 
+/** `…/data/reasons/train.jsonl` → `data/reasons/train.jsonl`, wherever the checkout or bundle is. */
 function relativeToRepo(path: string): string {
-  return path.startsWith(REPO_ROOT) ? path.slice(REPO_ROOT.length) : path;
+  const at = path.lastIndexOf("/data/");
+  return at >= 0 ? path.slice(at + 1) : path;
 }
 
 /** sha256 of JSON values in order: the analysts' labels a candidate was trained on. */
