@@ -6,6 +6,8 @@ import type { ObjectStore } from "../ports/object-store.ts";
 /** Objects read at once when a prefix is listed (S3 answers each GET in tens of milliseconds). */
 const PARALLEL_READS = 16;
 
+const labelObjectKey = (task: Task, week: string, contactId: string) => `labels/${task}/${week}/${encodeURIComponent(contactId)}.json`;
+
 /**
  * Labels as objects under `labels/<task>/<week>/<contact id>.json` (SPEC 7): one object per task
  * and contact, replaced by a later review (the versioned bucket keeps the earlier ones). The week
@@ -15,8 +17,12 @@ export class ObjectStoreLabelStore implements LabelStore {
   constructor(private readonly objects: ObjectStore) {}
 
   async put(label: Label): Promise<void> {
-    const key = `labels/${label.task}/${label.week}/${encodeURIComponent(label.contactId)}.json`;
-    await this.objects.put(key, `${JSON.stringify(LabelSchema.parse(label))}\n`, { contentType: "application/json" });
+    await this.objects.put(labelObjectKey(label.task, label.week, label.contactId), `${JSON.stringify(LabelSchema.parse(label))}\n`, { contentType: "application/json" });
+  }
+
+  async get(task: Task, week: string, contactId: string): Promise<Label | undefined> {
+    const object = await this.objects.get(labelObjectKey(task, week, contactId));
+    return object ? LabelSchema.parse(JSON.parse(new TextDecoder().decode(object.body))) : undefined;
   }
 
   all(task: Task): Promise<Label[]> {

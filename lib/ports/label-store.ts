@@ -7,6 +7,8 @@ import type { Task } from "../review/task.ts";
  */
 export interface LabelStore {
   put(label: Label): Promise<void>;
+  /** The label of one task and contact (of the contact's week), if it was reviewed. */
+  get(task: Task, week: string, contactId: string): Promise<Label | undefined>;
   /** Every label of a task, the latest per contact. */
   all(task: Task): Promise<Label[]>;
   /** The labels of one week's contacts (both tasks), the latest per task and contact. */

@@ -57,7 +57,7 @@ const CHAIN_DEPTH = 3;
 export async function reviewContact(input: ReviewInput, deps: ReviewDeps): Promise<ReviewResult> {
   const record = await deps.contacts.getContact(input.contactId);
   if (!record) throw new ReviewError("NOT_FOUND", `no contact ${input.contactId}`);
-  const earlier = (await deps.labels.ofWeek(record.week)).find((l) => l.task === input.task && l.contactId === input.contactId);
+  const earlier = await deps.labels.get(input.task, record.week, input.contactId);
   const predicted = earlier?.predicted ?? modelPrediction(input.task, record);
   const chosen = input.verdict === "accept" ? predicted.label : input.label;
   const taxonomy = input.task === "reason" ? deps.reasonLabels : ROOT_CAUSES;

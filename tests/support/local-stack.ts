@@ -17,19 +17,9 @@ export interface LocalStack {
 }
 
 /** s3rver + dynalite on 127.0.0.1, the ingest handler behind a local queue: the AWS path over HTTP. */
-export async function startLocalStack(config: Record<string, unknown> = {}): Promise<LocalStack> {
+export async function startLocalStack(config: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<LocalStack> {
   const services = await startEmbeddedServices();
-  const runtime = await runtimeFromEnv(
-    {
-      RECONTACT_BUCKET: services.bucket,
-      RECONTACT_TABLE: services.table,
-      RECONTACT_S3_ENDPOINT: services.s3Endpoint,
-      RECONTACT_DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
-      RECONTACT_HASH_SECRET: "integration-test-secret-0123456789",
-      RECONTACT_CONFIG: JSON.stringify(config),
-    },
-    { log: silentLogger },
-  );
+  const runtime = await runtimeFromEnv({ ...localEnv(services, config), ...env }, { log: silentLogger });
   const outcomes = new Map<string, IngestOutcome[]>();
   const record = (key: string, outcome: IngestOutcome) => outcomes.set(key, [...(outcomes.get(key) ?? []), outcome]);
   const queue = new LocalQueue({ concurrency: 4, maxReceiveCount: 3, handler: createIngestHandler(runtime, record) });
@@ -48,6 +38,18 @@ export async function startLocalStack(config: Record<string, unknown> = {}): Pro
       await queue.drained();
     },
     stop: () => services.stop(),
+  };
+}
+
+/** The environment the functions read, pointed at the embedded services. */
+export function localEnv(services: EmbeddedServices, config: Record<string, unknown> = {}): Record<string, string> {
+  return {
+    RECONTACT_BUCKET: services.bucket,
+    RECONTACT_TABLE: services.table,
+    RECONTACT_S3_ENDPOINT: services.s3Endpoint,
+    RECONTACT_DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
+    RECONTACT_HASH_SECRET: "integration-test-secret-0123456789",
+    RECONTACT_CONFIG: JSON.stringify(config),
   };
 }
 

@@ -22,6 +22,10 @@ export class JsonlLabelStore implements LabelStore {
     await appendFile(this.file(label.task), `${JSON.stringify(LabelSchema.parse(label))}\n`);
   }
 
+  async get(task: Task, _week: string, contactId: string): Promise<Label | undefined> {
+    return (await this.all(task)).find((label) => label.contactId === contactId);
+  }
+
   async all(task: Task): Promise<Label[]> {
     let text: string;
     try {
