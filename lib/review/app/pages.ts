@@ -82,7 +82,7 @@ export function itemPage(args: { reviewer: string; nonce: string; view: ItemView
       const score = view.top.find((t) => t.label === label);
       const key = n < 9 ? `<kbd>${n + 1}</kbd>` : "";
       const chosen = item.review?.label === label ? " chosen" : "";
-      return `<button type="submit" name="label" value="${e(label)}" class="choice${label === predicted ? " predicted" : ""}${chosen}"${n < 9 ? ` data-key="${n + 1}"` : ""}>${key}<span>${e(label)}</span>${score ? `<small>${pct(score.confidence)}</small>` : ""}</button>`;
+      return `<button type="submit" name="label" value="${e(label)}" class="choice${label === predicted ? " predicted" : ""}${chosen}"${n < 9 ? ` data-key="${n + 1}"` : ""} title="${e(label)}">${key}<span>${e(spaced(label))}</span>${score ? `<small>${pct(score.confidence)}</small>` : ""}</button>`;
     })
     .join("");
   const review = item.review
@@ -154,7 +154,7 @@ export function modelsPage(args: { reviewer: string; nonce: string; view: Models
         const r = card.trainingData.reviewLabels;
         return `<tr${isLive ? ' class="live"' : ""}><td><a href="/models/${e(task)}/${e(encodeURIComponent(card.version))}">${e(card.version)}</a>${isLive ? ' <span class="chip live">live</span>' : ""}</td><td>${e(when(card.created))}</td>
 <td>${pct(card.metrics.heldOut.macroF1)}</td><td>${card.comparison ? `${signed(card.comparison.macroF1Delta)} vs ${e(card.comparison.against)}` : "–"}</td><td>${card.comparison ? decisionChip(card.comparison.decision) : "–"}</td>
-<td>${r.trainedOn} trained on, ${r.heldOut} held out, ${r.corrections} corrections</td><td>${e(lastEvent(card))}</td></tr>`;
+<td>${r.trainedOn} trained on, ${r.heldOut} held out, ${plural(r.corrections, "correction")}</td><td>${e(lastEvent(card))}</td></tr>`;
       })
       .join("\n");
     const shippedLive = live.source === "shipped";
@@ -197,7 +197,7 @@ ${c.corrections.items.map((i) => `<tr><td>${e(i.contactId)}</td><td>${e(i.gold)}
 <tr><th>created</th><td>${e(card.created)}</td></tr>
 <tr><th>labels</th><td>${e(card.labels.join(", "))}</td></tr>
 <tr><th>training data</th><td>${card.trainingData.examples} examples: ${e(card.trainingData.sources.join("; "))}<br>sha256 <code>${e(card.trainingData.sha256)}</code></td></tr>
-<tr><th>analysts' labels</th><td>${card.trainingData.reviewLabels.trainedOn} trained on, ${card.trainingData.reviewLabels.heldOut} held out, ${card.trainingData.reviewLabels.corrections} corrections · sha256 <code>${e(card.trainingData.reviewLabels.sha256.slice(0, 16))}…</code></td></tr>
+<tr><th>analysts' labels</th><td>${card.trainingData.reviewLabels.trainedOn} trained on, ${card.trainingData.reviewLabels.heldOut} held out, ${plural(card.trainingData.reviewLabels.corrections, "correction")} · sha256 <code>${e(card.trainingData.reviewLabels.sha256.slice(0, 16))}…</code></td></tr>
 <tr><th>held-out figures</th><td>macro-F1 ${pct(card.metrics.heldOut.macroF1)}, accuracy ${pct(card.metrics.heldOut.accuracy)}, n ${card.metrics.heldOut.n} (${e(card.metrics.heldOutName)})</td></tr>
 <tr><th>history</th><td><ul>${card.events.map((ev) => `<li>${e(when(ev.at))} <b>${e(ev.action)}</b> by ${e(ev.by)}: ${e(ev.why)}</li>`).join("")}</ul></td></tr>
 </tbody></table>
@@ -209,6 +209,9 @@ export function errorPage(args: { reviewer: string; nonce: string; status: numbe
   return page({ title: `${args.status}`, reviewer: args.reviewer, nonce: args.nonce, body: `<h1>${args.status === 404 ? "Not found" : "That did not work"}</h1><p class="lead">${e(args.message)}</p><p><a href="/queue">Back to the queue</a></p>` });
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+/** Labels read better with spaces ("account change"); the value sent is the label itself. */
+const spaced = (label: string) => label.replaceAll("_", " ");
 const taskChip = (task: string) => `<span class="chip task">${task === "reason" ? "reason" : "root cause"}</span>`;
 const decisionChip = (d: "promote" | "refuse") => `<span class="chip ${d === "promote" ? "good" : "bad"}">${d === "promote" ? "promote" : "refused"}</span>`;
 const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(100 * x).toFixed(1)} pts`;
@@ -253,7 +256,7 @@ td.bad{color:var(--bad)}td.good{color:var(--good)}
 .weeks{display:flex;gap:.25rem;flex-wrap:wrap;margin:0 0 .75rem}
 .weeks a{padding:.2rem .6rem;border:1px solid var(--line);border-radius:999px;background:var(--card);text-decoration:none;font-size:.875rem}
 .weeks a[aria-current]{background:var(--accent);color:#fff;border-color:var(--accent)}
-.chip{display:inline-block;padding:0 .5rem;border-radius:999px;background:#e5e7eb;font-size:.75rem;white-space:nowrap}
+.chip{padding:.05rem .5rem;border-radius:999px;background:#e5e7eb;font-size:.75rem;white-space:nowrap}
 .chip.good{background:#d1fae5;color:#065f46}.chip.bad{background:#fee2e2;color:#991b1b}.chip.live{background:#065f46;color:#fff}.chip.task{background:#dbeafe;color:#1e3a8a}
 .conf{display:inline-flex;align-items:center;gap:.35rem;font-variant-numeric:tabular-nums;font-size:.8125rem;color:var(--muted)}
 .conf .bar{display:inline-block;width:3.5rem;height:.45rem;border-radius:999px;background:#e5e7eb;overflow:hidden}
@@ -271,16 +274,19 @@ td.bad{color:var(--bad)}td.good{color:var(--good)}
 .turn p{margin:0;padding:.35rem .6rem;border-radius:8px;background:#f3f4f6;white-space:pre-wrap;overflow-wrap:anywhere}
 .turn.customer p{background:#eff6ff}.turn.system p{background:transparent;color:var(--muted);font-style:italic}
 .speaker{font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);padding-top:.45rem;text-align:right}
+@media (max-width:600px){.turn{grid-template-columns:1fr;gap:0}.speaker{text-align:left;padding:0}}
 mark{background:var(--mark);padding:0 .1rem;border-radius:3px}
 .decide{position:sticky;top:.75rem;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:.75rem 1rem}
 .prediction{font-size:1.25rem;margin:.1rem 0 .5rem;display:flex;gap:.75rem;align-items:center;flex-wrap:wrap}
-.evidence{margin:0;padding-left:1.1rem;font-size:.875rem}
+.evidence{margin:0;padding:0;list-style:none;font-size:.875rem;display:flex;flex-direction:column;gap:.35rem}
+.evidence li{padding:.3rem .5rem;border-left:3px solid #f59e0b;background:#fffbeb;border-radius:4px}
+.evidence mark{background:none;padding:0}
 .button,.choice{font:inherit;cursor:pointer;border:1px solid var(--line);background:var(--card);border-radius:8px;padding:.45rem .7rem;color:var(--fg);text-decoration:none;display:inline-flex;align-items:center;gap:.4rem}
 .button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
 .accept{width:100%;justify-content:center;margin:.75rem 0 0;font-size:1rem}
 .choices{display:grid;grid-template-columns:1fr 1fr;gap:.35rem}
 .choice{justify-content:flex-start;font-size:.875rem;padding:.35rem .5rem}
-.choice span{flex:1;text-align:left;overflow-wrap:anywhere}.choice small{color:var(--muted);font-variant-numeric:tabular-nums}
+.choice span{flex:1;text-align:left}.choice small{color:var(--muted);font-variant-numeric:tabular-nums}
 .choice.predicted{border-color:var(--accent)}.choice.chosen{background:#fef3c7;border-color:#d97706}
 .choice:hover,.button:hover{filter:brightness(.97)}.pressed{outline:3px solid #f59e0b}
 kbd{font:600 .75rem ui-monospace,SFMono-Regular,Menlo,monospace;border:1px solid #d1d5db;border-bottom-width:2px;border-radius:4px;padding:0 .3rem;background:#f9fafb;color:var(--fg)}

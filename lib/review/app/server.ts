@@ -139,7 +139,8 @@ function send(response: ServerResponse, status: number, type: string, body: stri
     "content-type": type,
     "cache-control": "no-store",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    // same-origin: a form post carries its Origin (with no-referrer Chromium sends "null", refused below).
+    "referrer-policy": "same-origin",
     "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'${nonce ? `; script-src 'nonce-${nonce}'` : ""}`,
   });
   response.end(body);
