@@ -8,24 +8,13 @@ import { baseFromEnv, DEFAULT_MODEL_TTL_SECONDS, modelRegistry } from "../adapte
 import type { Config } from "../config.ts";
 import { QuarantineRecordSchema, type QuarantineRecord } from "../contact/contact-record.ts";
 import type { Logger } from "../log.ts";
-import type { ContactStore } from "../ports/contact-store.ts";
-import type { LabelStore } from "../ports/label-store.ts";
-import type { ObjectStore } from "../ports/object-store.ts";
 import { LiveModels } from "../review/live-models.ts";
-import type { ModelRegistry } from "../review/model-registry.ts";
+import type { ReviewStores } from "../review/review-service.ts";
 import { writeOutputs } from "./run-pipeline.ts";
 import { readStoreSnapshot, writeStoreSnapshot } from "./store-snapshot.ts";
 
 /** What review, retrain and the model commands work on: the stores, locally or in AWS. */
-export interface Workspace {
-  config: Config;
-  contacts: ContactStore;
-  objects: ObjectStore;
-  labels: LabelStore;
-  registry: ModelRegistry;
-  liveModels: LiveModels;
-  log: Logger;
-  clock: () => Date;
+export interface Workspace extends ReviewStores {
   /** Where things are, for people. */
   describe: { labels: string; registry: string; reports: string };
   /** Writes what changed back where people look (locally: contacts.jsonl, the store snapshot). */

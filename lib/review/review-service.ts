@@ -16,7 +16,8 @@ import { itemId, reviewQueue, type QueueItem } from "./review-queue.ts";
 import { TaskSchema, TASKS, type Task } from "./task.ts";
 import { highlight, redactedTranscript, type Segment } from "./transcript-view.ts";
 
-export interface ReviewServiceDeps {
+/** The stores review works on: the deployed ones, or a local run's (cli/local-workspace.ts). */
+export interface ReviewStores {
   config: Config;
   contacts: ContactStore;
   objects: ObjectStore;
@@ -25,6 +26,9 @@ export interface ReviewServiceDeps {
   liveModels: LiveModels;
   log: Logger;
   clock: () => Date;
+}
+
+export interface ReviewServiceDeps extends ReviewStores {
   /** Recorded on every label. */
   reviewer: string;
   /** Runs after a review changed something (the local workspace writes its files again). */

@@ -1,8 +1,7 @@
-import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openLocalWorkspace, type Workspace } from "../../lib/cli/local-workspace.ts";
 import { runPipeline } from "../../lib/cli/run-pipeline.ts";
@@ -13,6 +12,7 @@ import type { QueueItem } from "../../lib/review/review-queue.ts";
 import { ReviewService } from "../../lib/review/review-service.ts";
 import { retrainModel } from "../../lib/use-cases/retrain-model.ts";
 import { quickRecipes } from "../support/quick-recipes.ts";
+import { chromiumAvailable, launchChromium } from "../support/chromium.ts";
 
 /**
  * The review app in headless Chromium (Debian's `chromium`), on a local `recontact run` output
@@ -20,12 +20,10 @@ import { quickRecipes } from "../support/quick-recipes.ts";
  * accept and correct, the label persisted to <out>/labels/*.jsonl and the report rewritten.
  * Screenshots go to tests/.artifacts/review-screenshots/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SHOTS = join(ROOT, "tests/.artifacts/review-screenshots");
 const WEEK = "2026-W47";
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`review-browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+const available = chromiumAvailable("review-browser");
 
 describe.skipIf(!available)("the review app in a real browser", () => {
   let browser: Browser;
@@ -51,10 +49,7 @@ describe.skipIf(!available)("the review app in a real browser", () => {
     const service = new ReviewService({ ...workspace, reviewer: "qa-browser", afterReview: () => workspace.persist() });
     server = await startReviewServer(service, { log: silentLogger, thresholds: { threshold: workspace.config.reviewThreshold, sampleRate: workspace.config.reviewSampleRate } });
     await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
