@@ -42,6 +42,7 @@ export interface DashboardProps {
   readonly ingest: lambda.IFunction;
   readonly report: lambda.IFunction;
   readonly forget: lambda.IFunction;
+  readonly retrain: lambda.IFunction;
   readonly ingestQueue: sqs.IQueue;
   readonly deadLetterQueues: readonly sqs.IQueue[];
   readonly quarantineRate: cloudwatch.IMetric;
@@ -58,7 +59,7 @@ export function operationsDashboard(scope: Construct, props: DashboardProps): cl
   const fiveMinutes = { period: Duration.minutes(5) };
   const wide = { width: 12, height: 6 };
   const third = { width: 8, height: 6 };
-  const functions = [props.ingest, props.report, props.forget];
+  const functions = [props.ingest, props.report, props.forget, props.retrain];
 
   const dashboard = new cloudwatch.Dashboard(scope, "OperationsDashboard", {
     defaultInterval: Duration.days(7),

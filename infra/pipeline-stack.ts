@@ -29,6 +29,22 @@ export const SHIPPED_MODELS = ["reason", "root-cause"] as const;
 /** Where the ingest bundle carries the shipped models (`<bundle>/models/<task>/model.json`). */
 export const LAMBDA_MODELS_DIR = "/var/task/models";
 
+/** The shipped training data the retrain function trains candidates on (lib/review/trainers.ts, shippedRecipes). */
+export const SHIPPED_TRAINING_DATA = ["data/reasons/train.jsonl", "data/reasons-multilingual", "data/root-causes"] as const;
+
+/** Where the retrain bundle carries models/ and data/ (RECONTACT_TRAINING_ROOT). */
+export const LAMBDA_TRAINING_ROOT = "/var/task";
+
+/**
+ * Retraining on the shipped data, measured (`npm run bench:retrain`, and a whole `recontact
+ * retrain --task reason`): 30 s of CPU and 780 MB peak RSS for the reason model (29,000 lines),
+ * 15 s and 380 MB for the root-cause model. Well inside one Lambda invocation: 2 GB (memory with
+ * room, and a little more than one vCPU for the single-threaded trainer) and the 15-minute
+ * maximum as the timeout — no Step Functions needed.
+ */
+export const RETRAIN_MEMORY_MB = 2048;
+export const RETRAIN_TIMEOUT = Duration.minutes(15);
+
 /** Report schedule: Mondays 06:00 in the configured time zone (SPEC 7). */
 export const REPORT_SCHEDULE_EXPRESSION = "cron(0 6 ? * MON *)";
 
@@ -72,9 +88,9 @@ export interface PipelineStackProps extends StackProps {
 }
 
 /**
- * Compute: the ingest function (S3 events via SQS → contacts) and the weekly report function
- * (EventBridge Scheduler), each with its own least-privilege role and log group, and alarms to an
- * encrypted SNS topic.
+ * Compute: the ingest function (S3 events via SQS → contacts), the weekly report function
+ * (EventBridge Scheduler) and the retrain function (invoked by a quality analyst), each with its
+ * own least-privilege role and log group, and alarms to an encrypted SNS topic.
  */
 export class PipelineStack extends Stack {
   public readonly ingestFunction: nodejs.NodejsFunction;
@@ -84,6 +100,7 @@ export class PipelineStack extends Stack {
   /** Schedule events the scheduler could not deliver to the report function after its retries. */
   public readonly scheduleDeadLetterQueue: sqs.Queue;
   public readonly dashboard: cloudwatch.Dashboard;
+  public readonly retrainFunction: nodejs.NodejsFunction;
   public readonly alarmTopic: sns.Topic;
   public readonly alarmKey: kms.Key;
   public readonly reportSchedule: scheduler.CfnSchedule;
@@ -224,7 +241,34 @@ export class PipelineStack extends Stack {
     access.listBucket(forgetRole);
     access.readHashSecret(forgetRole);
 
-    for (const fn of [this.ingestFunction, this.reportFunction, this.forgetFunction]) {
+
+    // ---- retrain (SPEC 8) -----------------------------------------------------------------------
+    const retrainRole = functionRole(this, "RetrainRole", "recontact retrain function");
+    this.retrainFunction = new nodejs.NodejsFunction(this, "RetrainFunction", {
+      ...functionDefaults("functions/retrain/handler.ts", {
+        afterBundling: (inputDir, outputDir) => [
+          ...SHIPPED_MODELS.flatMap((task) => [
+            `mkdir -p "${outputDir}/models/${task}"`,
+            `cp "${inputDir}/models/${task}/model.json" "${outputDir}/models/${task}/model.json"`,
+          ]),
+          ...SHIPPED_TRAINING_DATA.flatMap((path) => [`mkdir -p "$(dirname "${outputDir}/${path}")"`, `cp -R "${inputDir}/${path}" "${outputDir}/${path}"`]),
+        ],
+      }),
+      description: "recontact: retrain a model on the shipped data plus labels/, compare with the live one, promote if not worse ({ task, by, why })",
+      role: retrainRole,
+      logGroup: functionLogs(this, "RetrainLogs", logRetention, retrainRole),
+      timeout: RETRAIN_TIMEOUT,
+      memorySize: RETRAIN_MEMORY_MB,
+      // One retrain at a time: two would both read the same live pointer and race to move it.
+      reservedConcurrentExecutions: 1,
+      environment: { ...environment, RECONTACT_TRAINING_ROOT: LAMBDA_TRAINING_ROOT },
+    });
+    access.readObjects(retrainRole, ["labels/", "models/"]);
+    access.writeObjects(retrainRole, ["models/"]);
+    access.listBucket(retrainRole);
+
+
+    for (const fn of [this.ingestFunction, this.reportFunction, this.forgetFunction, this.retrainFunction]) {
       Validations.of(fn).acknowledge({
         id: "AwsSolutions-L1",
         reason:
@@ -258,7 +302,7 @@ export class PipelineStack extends Stack {
 
     const perFiveMinutes = { period: Duration.minutes(5) };
     const maxPerMinute = { period: Duration.minutes(1), statistic: "Maximum" };
-    const { ingestFunction: ingest, reportFunction: report, forgetFunction: forget } = this;
+    const { ingestFunction: ingest, reportFunction: report, forgetFunction: forget, retrainFunction: retrain } = this;
     const quarantineRate = quarantineRatePercent(ingest.functionName, props.quarantineRateMinimumInputs ?? 20);
     const quarantineThreshold = props.quarantineRatePercent ?? 10;
     this.alarms = [
@@ -280,6 +324,8 @@ export class PipelineStack extends Stack {
         this.scheduleDeadLetterQueue.metricApproximateNumberOfMessagesVisible(maxPerMinute),
         0,
       ),
+      this.alarm("RetrainErrors", "the retrain function failed", retrain.metricErrors(perFiveMinutes), 0),
+      this.alarm("RetrainThrottles", "the retrain function was throttled (a retrain was already running)", retrain.metricThrottles(perFiveMinutes), 0),
       this.alarm(
         "DeadLetterQueueNotEmpty",
         "messages reached the ingest dead-letter queue",
@@ -298,6 +344,7 @@ export class PipelineStack extends Stack {
       ingest,
       report,
       forget,
+      retrain,
       ingestQueue: data.ingestQueue,
       deadLetterQueues: [data.deadLetterQueue, this.scheduleDeadLetterQueue],
       quarantineRate,

@@ -41,6 +41,18 @@ export const DEFAULT_COST_PER_CONTACT: Record<Channel, number> = {
   social: 3.0,
 };
 
+export const RetrainConfigSchema = z.object({
+  /** The candidate's macro-F1 may be at most this much below the live model's (overall and on the shipped test split). */
+  tolerance: z.number().min(0).max(1).default(0.01),
+  /** No label may lose more F1 than this (a label collapsing is a refusal, whatever the average). */
+  maxLabelF1Drop: z.number().min(0).max(1).default(0.15),
+  /** Share of the analysts' labels held out of training to measure the candidate (chosen by a hash of the contact id). */
+  heldOutShare: z.number().min(0).max(0.9).default(0.2),
+  /** Each label trained on counts this many times (as our own transcripts do in the shipped recipe). */
+  labelWeight: z.number().int().min(1).max(100).default(4),
+});
+export type RetrainConfig = z.infer<typeof RetrainConfigSchema>;
+
 /** The configuration of SPEC 4 and 6; every key optional with the SPEC default. */
 export const ConfigSchema = z
   .object({
@@ -62,6 +74,12 @@ export const ConfigSchema = z
     costPerContact: CostSchema.default(DEFAULT_COST_PER_CONTACT),
     currency: z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as EUR").default("EUR"),
     reviewThreshold: z.number().min(0).max(1).default(0.6),
+    /** Share of confident predictions also put in the review queue, so that review measures precision too. */
+    reviewSampleRate: z.number().min(0).max(1).default(0.05),
+    /** Seeds that sample (a keyed hash of the contact id): the same contacts are sampled on every read. */
+    reviewSampleSeed: z.string().min(1).default("recontact-review"),
+    /** SPEC 8: when a retrained candidate may replace the live model. */
+    retrain: RetrainConfigSchema.default(RetrainConfigSchema.parse({})),
     maxObjectBytes: z.number().int().positive().default(5 * 1024 * 1024),
     /** Hours a Contact Lens file without a customer id waits for its contact trace record before quarantine. */
     ctrWaitHours: z.number().positive().default(24),

@@ -69,3 +69,23 @@ export function issuePath(path: readonly PropertyKey[]): string {
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A review, label or model-registry request that cannot be done as asked; the message says why. */
+export class ReviewError extends RecontactError {
+  readonly retryable = false;
+  constructor(
+    readonly code: ReviewErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type ReviewErrorCode =
+  | "NOT_FOUND"
+  | "INVALID_REVIEW"
+  | "NOT_A_REPEAT"
+  | "UNKNOWN_MODEL_VERSION"
+  | "NOTHING_TO_ROLL_BACK"
+  | "PROMOTION_REFUSED";

@@ -14,10 +14,12 @@ export function createIngestHandler(runtime: Runtime, onOutcome?: (key: string, 
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const batchItemFailures: SQSBatchItemFailure[] = [];
     try {
+      // The models live now: a promoted model is picked up here, within the registry TTL.
+      const deps = { ...runtime, ...(await runtime.liveModels.current()) };
       for (const message of event.Records) {
         try {
           for (const object of objectsCreated(message.body)) {
-            const outcome = await ingestCreatedObject(object, runtime);
+            const outcome = await ingestCreatedObject(object, deps);
             onOutcome?.(object.key, outcome);
           }
         } catch (error) {

@@ -1,12 +1,10 @@
 import { fileURLToPath } from "node:url";
-import { join } from "node:path";
 import { z } from "zod";
 import type { Classifier } from "../classify/classifier.ts";
 import { LinearModel } from "../classify/linear-model.ts";
-import { readRootCauseModel, type RootCauseModel } from "../root-cause/chain-model.ts";
-import { modelAttributor } from "../root-cause/chain-attributor.ts";
-import type { ChainAttributor } from "../use-cases/link-customer.ts";
 import { readModelArtifact } from "../classify/model-artifact.ts";
+import { LiveModels, type ModelSet } from "../review/live-models.ts";
+import { ModelRegistry, ShippedModels } from "../review/model-registry.ts";
 import { parseConfig, type Config } from "../config.ts";
 import { ConfigurationError, issuePath } from "../errors.ts";
 import { jsonLogger, type Logger } from "../log.ts";
@@ -15,6 +13,7 @@ import type { ContactStore } from "../ports/contact-store.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { createAwsClients } from "./aws-clients.ts";
 import { DynamoDbContactStore } from "./dynamodb-contact-store.ts";
+import { FileObjectStore } from "./local/file-object-store.ts";
 import { S3ObjectStore } from "./s3-object-store.ts";
 
 /** What every handler needs, built once per container (or per local run) from the environment. */
@@ -38,11 +37,13 @@ export interface HashingRuntime extends BaseRuntime {
   previousHashSecret?: string;
 }
 
-/** The ingest path also hashes customer ids, classifies reasons and attributes root causes. */
-export interface Runtime extends HashingRuntime {
-  reasonClassifier: Classifier;
-  rootCauseModel: RootCauseModel;
-  attributeChain: ChainAttributor;
+/**
+ * The ingest path also hashes customer ids, classifies reasons and attributes root causes. The
+ * models here are the ones live when the runtime was built; `liveModels.current()` gives the ones
+ * live now (SPEC 8: a promotion reaches running functions within the TTL).
+ */
+export interface Runtime extends HashingRuntime, ModelSet {
+  liveModels: LiveModels;
 }
 
 const EnvSchema = z.object({
@@ -54,6 +55,10 @@ const EnvSchema = z.object({
   RECONTACT_PREVIOUS_HASH_SECRET: z.string().min(16).optional(),
   RECONTACT_HASH_SECRET_ARN: z.string().optional(),
   RECONTACT_MODELS_DIR: z.string().optional(),
+  /** A folder laid out like the bucket (`<folder>/models/<task>/live.json`) holding the model registry; the bucket's `models/` otherwise. */
+  RECONTACT_LOCAL_REGISTRY: z.string().optional(),
+  /** Seconds a look at the registry's live pointer holds. */
+  RECONTACT_MODEL_TTL_SECONDS: z.string().regex(/^\d+$/, "expected whole seconds").optional(),
   RECONTACT_S3_ENDPOINT: z.url().optional(),
   RECONTACT_DYNAMODB_ENDPOINT: z.url().optional(),
   RECONTACT_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -61,6 +66,9 @@ const EnvSchema = z.object({
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
 });
 export type RuntimeEnv = z.input<typeof EnvSchema>;
+
+/** A promoted model reaches running ingest functions within this many seconds. */
+export const DEFAULT_MODEL_TTL_SECONDS = 60;
 
 /** The shipped models: next to the code in a Lambda bundle (RECONTACT_MODELS_DIR), else the repo's. */
 export const REPO_MODELS_DIR = fileURLToPath(new URL("../../models/", import.meta.url));
@@ -74,13 +82,14 @@ export interface RuntimeOverrides {
 
 export async function runtimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const { base, env, clients } = baseFromEnv(rawEnv, overrides);
-  const modelsDir = env.RECONTACT_MODELS_DIR ?? REPO_MODELS_DIR;
-  const [secrets, reasonClassifier, rootCauseModel] = await Promise.all([
-    resolveHashSecrets(env, clients.secrets, base),
-    overrides.reasonClassifier ?? loadClassifier(join(modelsDir, "reason", "model.json")),
-    readRootCauseModel(join(modelsDir, "root-cause", "model.json")),
-  ]);
-  return { ...base, ...secrets, reasonClassifier, rootCauseModel, attributeChain: modelAttributor(rootCauseModel) };
+  const liveModels = new LiveModels(modelRegistry(env, base), {
+    ttlMs: Number(env.RECONTACT_MODEL_TTL_SECONDS ?? DEFAULT_MODEL_TTL_SECONDS) * 1000,
+    clock: base.clock,
+    log: base.log,
+    ...(overrides.reasonClassifier ? { fixedReason: overrides.reasonClassifier } : {}),
+  });
+  const [secrets, models] = await Promise.all([resolveHashSecrets(env, clients.secrets, base), liveModels.current()]);
+  return { ...base, ...secrets, ...models, liveModels };
 }
 
 export async function hashingRuntimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): Promise<HashingRuntime> {
@@ -88,11 +97,17 @@ export async function hashingRuntimeFromEnv(rawEnv: Record<string, string | unde
   return { ...base, ...(await resolveHashSecrets(env, clients.secrets, base)) };
 }
 
+/** The registry: the bucket's `models/` prefix, or a local folder; the bundle's models when it has no live pointer. */
+export function modelRegistry(env: Pick<z.infer<typeof EnvSchema>, "RECONTACT_MODELS_DIR" | "RECONTACT_LOCAL_REGISTRY">, base: Pick<BaseRuntime, "objects">): ModelRegistry {
+  const shipped = new ShippedModels(env.RECONTACT_MODELS_DIR ?? REPO_MODELS_DIR);
+  return new ModelRegistry(env.RECONTACT_LOCAL_REGISTRY ? new FileObjectStore(env.RECONTACT_LOCAL_REGISTRY) : base.objects, shipped);
+}
+
 export function baseRuntimeFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides = {}): BaseRuntime {
   return baseFromEnv(rawEnv, overrides).base;
 }
 
-function baseFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides) {
+export function baseFromEnv(rawEnv: Record<string, string | undefined>, overrides: RuntimeOverrides) {
   const parsed = EnvSchema.safeParse(rawEnv);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -13,6 +13,7 @@ import { describeError, RecontactError } from "../errors.ts";
 import { jsonLogger } from "../log.ts";
 import { customerKeysOfRaw, forgetCustomer, type ForgetResult } from "../use-cases/forget-customer.ts";
 import { progressReporter } from "./progress.ts";
+import { registerReviewCommands } from "./review-commands.ts";
 import { runPipeline } from "./run-pipeline.ts";
 import { summaryTable } from "./summary.ts";
 
@@ -139,6 +140,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${describeForget(result)}\n`);
     });
 
+  registerReviewCommands(program);
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;
@@ -162,6 +165,8 @@ async function runCommand(inputDir: string, outDir: string, configFile: string |
     concurrency,
     log: jsonLogger((line) => logLines.push(line), "info"),
     onProgress: ({ phase, done, total }) => progress.update(phase, done, total),
+    // The output folder is also the local model registry: a model promoted there is used next run.
+    registryDir: outDir,
   });
   progress.stop();
   await writeFile(join(outDir, "run.log"), logLines.join("\n") + "\n");
@@ -171,6 +176,7 @@ async function runCommand(inputDir: string, outDir: string, configFile: string |
     `${result.files} files → ${result.contacts} contacts, ${result.quarantined} quarantined${result.deadLettered ? `, ${result.deadLettered} FAILED (dead-lettered)` : ""} in ${seconds}s\n`,
   );
   process.stdout.write(`contacts:  ${join(outDir, "contacts.jsonl")}\nquarantine: ${join(outDir, "quarantine.jsonl")}\n`);
+  process.stdout.write(`models:    reason ${result.models.reason}, root cause ${result.models.rootCause}  (review: npx recontact review --out ${outDir})\n`);
   const latest = result.weeks.at(-1);
   if (latest) process.stdout.write(`report:    ${join(outDir, "reports", latest.week, "report.html")}  (all weeks under ${join(outDir, "reports")}/)\n`);
   if (result.deadLettered) throw new Error(`${result.deadLettered} input(s) failed on every delivery; see ${join(outDir, "run.log")}`);

@@ -1,22 +1,23 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { z } from "zod";
 import { startEmbeddedServices, type EmbeddedServices } from "../adapters/local/embedded-services.ts";
+import { SIDECAR_SUFFIX, sidecarMetadata } from "../adapters/local/file-object-store.ts";
 import { LocalQueue } from "../adapters/local/local-queue.ts";
 import { runtimeFromEnv, type RuntimeEnv } from "../adapters/runtime.ts";
 import type { Config } from "../config.ts";
 import type { ContactRecord, QuarantineRecord } from "../contact/contact-record.ts";
-import { InputError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Report } from "../report/report-schema.ts";
 import { reportKey } from "../use-cases/build-weekly-report.ts";
+import { writeStoreSnapshot } from "./store-snapshot.ts";
 import { expireWaitingTranscripts } from "../use-cases/expire-waiting.ts";
 import { isoWeekOf } from "../time/iso-week.ts";
 import type { IngestOutcome } from "../use-cases/ingest-object.ts";
 import { createIngestHandler } from "../../functions/ingest/handler.ts";
 import { createReportHandler } from "../../functions/report/handler.ts";
 
-export const SIDECAR_SUFFIX = ".meta.json";
+export { SIDECAR_SUFFIX };
+
 /** The longest key segment s3rver can store as a file name (255 bytes less its own suffix). */
 const LOCAL_SEGMENT_LIMIT = 200;
 /** Local runs hash customer ids with this unless RECONTACT_HASH_SECRET is set: keys are stable across runs. */
@@ -31,6 +32,8 @@ export interface RunOptions {
   concurrency?: number;
   now?: () => Date;
   onProgress?: (event: { phase: "upload" | "ingest" | "report"; done: number; total: number }) => void;
+  /** A local model registry (a folder holding `models/<task>/live.json`); the shipped models when absent. */
+  registryDir?: string;
 }
 
 export interface RunResult {
@@ -40,10 +43,9 @@ export interface RunResult {
   deadLettered: number;
   weeks: { week: string; report: Report }[];
   outDir: string;
+  /** The model versions ingest used (at the end of the run). */
+  models: { reason: string; rootCause: string };
 }
-
-/** A sidecar is a flat JSON object of S3 user metadata (SPEC 6). */
-const SidecarSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
 /**
  * `recontact run`: the AWS pipeline on embedded S3 and DynamoDB. Every file is put into the
@@ -73,6 +75,7 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
     RECONTACT_DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
     RECONTACT_CONFIG: JSON.stringify(options.config),
     RECONTACT_HASH_SECRET: options.hashSecret ?? process.env.RECONTACT_HASH_SECRET ?? LOCAL_DEVELOPMENT_SECRET,
+    ...(options.registryDir ? { RECONTACT_LOCAL_REGISTRY: options.registryDir } : {}),
   };
   const runtime = await runtimeFromEnv(env, { log: options.log, ...(options.now ? { clock: options.now } : {}) });
   // Quarantined inputs are collected as they happen: a file too broken to date has no week to be found under.
@@ -137,7 +140,17 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
   const quarantined = [...quarantinedByKey.values()].sort((a, b) => a.objectKey.localeCompare(b.objectKey));
   const deadLettered = queue.deadLetters.map((d) => deadLetterRecord(d.body, runtime.clock()));
   await writeOutputs(options.outDir, contacts, [...quarantined, ...deadLettered]);
-  return { files: files.length, contacts: contacts.length, quarantined: quarantined.length, deadLettered: deadLettered.length, weeks: results, outDir: options.outDir };
+  await writeStoreSnapshot(options.outDir, { inputDir: options.inputDir, config: options.config, contacts, now: runtime.clock() });
+  const models = await runtime.liveModels.current();
+  return {
+    files: files.length,
+    contacts: contacts.length,
+    quarantined: quarantined.length,
+    deadLettered: deadLettered.length,
+    weeks: results,
+    outDir: options.outDir,
+    models: { reason: models.reasonClassifier.version, rootCause: models.rootCauseModel.version },
+  };
 }
 
 /** Every file under the folder except sidecars and hidden files, in a stable order. */
@@ -147,19 +160,6 @@ export async function transcriptFiles(dir: string): Promise<string[]> {
     .filter((e) => e.isFile() && !e.name.startsWith(".") && !e.name.endsWith(SIDECAR_SUFFIX))
     .map((e) => join(e.parentPath, e.name))
     .sort();
-}
-
-async function sidecarMetadata(file: string): Promise<Record<string, string>> {
-  let text: string;
-  try {
-    text = await readFile(`${file}${SIDECAR_SUFFIX}`, "utf8");
-  } catch {
-    return {};
-  }
-  const parsed = SidecarSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new InputError("SCHEMA_VIOLATION", `${file}${SIDECAR_SUFFIX}`, undefined, "a sidecar must be a flat JSON object");
-  // S3 user metadata travels in HTTP headers: ASCII only, so other text is percent-encoded.
-  return Object.fromEntries(Object.entries(parsed.data).map(([k, v]) => [k.toLowerCase(), /^[\x20-\x7e]*$/.test(v) ? v : encodeURIComponent(v)]));
 }
 
 async function waitUntil(done: () => boolean, progress: (n: number) => void, count: () => number): Promise<void> {
@@ -175,7 +175,7 @@ function deadLetterRecord(body: string, now: Date): QuarantineRecord {
 }
 
 /** SPEC 6: one contacts.jsonl line per input contact (quarantined inputs included) and quarantine.jsonl. */
-async function writeOutputs(outDir: string, contacts: ContactRecord[], quarantined: QuarantineRecord[]): Promise<void> {
+export async function writeOutputs(outDir: string, contacts: ContactRecord[], quarantined: QuarantineRecord[]): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const ordered = [...contacts].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.contactId.localeCompare(b.contactId));
   const lines = [

@@ -91,6 +91,10 @@ export const ContactRecordSchema = z
     reasonConfidence: z.number().min(0).max(1),
     reasonTop: z.array(ScoredLabelSchema),
     reasonEvidence: z.string().optional(),
+    /** The version of the reason model that classified it. */
+    reasonModel: z.string().optional(),
+    /** Labels a quality analyst gave (SPEC 8): they outrank the models' on re-ingest and relinking. */
+    reviewed: z.object({ reason: z.string().optional(), rootCause: RootCauseSchema.optional() }).optional(),
     rootCauseSummary: ContactRootCauseSummarySchema,
     format: z.string(),
     sourceKey: z.string(),

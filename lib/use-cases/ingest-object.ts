@@ -145,6 +145,7 @@ export function describeContact(contact: Contact, deps: Pick<IngestDeps, "config
     reasonConfidence: reason.confidence,
     reasonTop: reason.top,
     ...(evidence ? { reasonEvidence: evidence } : {}),
+    reasonModel: deps.reasonClassifier.version,
     rootCauseSummary: deps.rootCauseModel.contactSummary(contact.turns, language),
     format: contact.format,
     sourceKey: contact.sourceKey,

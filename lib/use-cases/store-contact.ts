@@ -15,7 +15,7 @@ export async function storeContact(
 ): Promise<{ previous: ContactRecord | undefined; links: LinkFields | undefined }> {
   const previous = await deps.contacts.getContact(record.contactId);
   // A redelivered contact keeps its links until relinking says otherwise: readers never see a gap.
-  const displaced = await deps.contacts.putContact(previous ? { ...record, ...carriedLinks(previous) } : record, previous ?? null);
+  const displaced = await deps.contacts.putContact(previous ? { ...record, ...carriedLinks(previous), ...carriedReview(previous) } : record, previous ?? null);
   // Only the part of a timeline this contact can affect is relinked: from its start, or from the
   // earlier place it left (a move, including one an interrupted delivery started), onwards,
   // seeded by the window before. A customer it left is relinked from where it was.
@@ -31,4 +31,11 @@ export async function storeContact(
 function carriedLinks(previous: ContactRecord): Partial<ContactRecord> {
   const { role, repeatOf, chainId, repeatedBy, rootCause, rootCauseConfidence, rootCauseEvidence, failedAgents } = previous;
   return { role, repeatOf, chainId, repeatedBy, rootCause, rootCauseConfidence, rootCauseEvidence, failedAgents };
+}
+
+/** An analyst's label outlives re-ingesting the transcript (a redelivery, a late CTR, a backfill). */
+function carriedReview(previous: ContactRecord): Partial<ContactRecord> {
+  if (!previous.reviewed) return {};
+  const reason = previous.reviewed.reason;
+  return { reviewed: previous.reviewed, ...(reason ? { reason, reasonConfidence: 1 } : {}) };
 }

@@ -1,23 +1,21 @@
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfigFile } from "../../lib/config.ts";
 import { runPipeline, type RunResult } from "../../lib/cli/run-pipeline.ts";
 import { silentLogger } from "../../lib/log.ts";
 import { ReportSchema, type Report } from "../../lib/report/report-schema.ts";
+import { chromiumAvailable, launchChromium } from "../support/chromium.ts";
 
 /**
  * Opens every weekly report.html of the demo in headless Chromium (Debian's `chromium`, which
  * .ci/run installs). Screenshots at 1280 and 390 px go to tests/.artifacts/report-screenshots/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const SHOTS = join(ROOT, "tests/.artifacts/report-screenshots");
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`report-browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+const available = chromiumAvailable("report-browser");
 
 describe.skipIf(!available)("report.html in a real browser", () => {
   let browser: Browser;
@@ -29,10 +27,7 @@ describe.skipIf(!available)("report.html in a real browser", () => {
     const config = await loadConfigFile(join(ROOT, "samples/demo.config.json"));
     result = await runPipeline({ inputDir: join(ROOT, "samples/demo"), outDir: out, config, log: silentLogger, now: () => new Date("2026-12-31T12:00:00Z") });
     await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

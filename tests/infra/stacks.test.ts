@@ -272,17 +272,18 @@ describe("pipeline stack", () => {
       const code = fn.Properties.Code as { S3Key: string };
       return join(outdir, `asset.${code.S3Key.replace(/\.zip$/, "")}`);
     });
-    expect(assetDirs).toHaveLength(3);
+    expect(assetDirs).toHaveLength(4);
     for (const dir of assetDirs) {
       const source = readFileSync(join(dir, "index.mjs"), "utf8");
       expect(source.startsWith("import { createRequire as __recontactCreateRequire } from 'node:module';")).toBe(true);
       expect(existsSync(join(dir, "index.mjs.map"))).toBe(true);
     }
     for (const task of ["reason", "root-cause"]) {
+      // Ingest classifies with it; retrain compares with it while no registry version is live.
       const withModel = assetDirs.filter((dir) => existsSync(join(dir, "models", task, "model.json")));
-      expect(withModel, task).toHaveLength(1);
+      expect(withModel, task).toHaveLength(2);
       const shipped = readFileSync(new URL(`../../models/${task}/model.json`, import.meta.url), "utf8");
-      expect(readFileSync(join(withModel[0]!, "models", task, "model.json"), "utf8")).toBe(shipped);
+      for (const dir of withModel) expect(readFileSync(join(dir, "models", task, "model.json"), "utf8")).toBe(shipped);
     }
   });
 
@@ -334,7 +335,7 @@ describe("pipeline stack", () => {
   });
 
   it("keeps function logs 90 days", () => {
-    pipeline.resourceCountIs("AWS::Logs::LogGroup", 3);
+    pipeline.resourceCountIs("AWS::Logs::LogGroup", 4);
     pipeline.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 90 });
   });
 
@@ -354,6 +355,33 @@ describe("pipeline stack", () => {
     expect(putObject).toHaveLength(1);
     expect(JSON.stringify(putObject[0]!.Resource)).toContain("/quarantine/*");
     expect(JSON.stringify(statements)).toContain("secretsmanager:GetSecretValue");
+  });
+
+  it("runs the retrain function for up to 15 minutes with 2 GB, one at a time, with the shipped data in its bundle", () => {
+    const retrain = logicalIdOf(pipeline, "AWS::Lambda::Function", { Description: Match.stringLikeRegexp("retrain"), Timeout: 900 });
+    pipeline.hasResourceProperties("AWS::Lambda::Function", {
+      Timeout: 900,
+      MemorySize: 2048,
+      ReservedConcurrentExecutions: 1,
+      Environment: { Variables: { ...sharedEnv, RECONTACT_TRAINING_ROOT: "/var/task" } },
+    });
+    const code = pipeline.findResources("AWS::Lambda::Function")[retrain]!.Properties.Code as { S3Key: string };
+    const dir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, "")}`);
+    for (const file of ["data/reasons/train.jsonl", "data/reasons-multilingual/en.test.jsonl", "data/root-causes/zh.jsonl", "models/reason/model.json"]) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
+  });
+
+  it("lets the retrain role read labels/ and models/ and write only models/, with no table or secret", () => {
+    const role = logicalIdOf(pipeline, "AWS::IAM::Role", { Description: "recontact retrain function" });
+    const [policy] = Object.values(pipeline.findResources("AWS::IAM::Policy", { Properties: { Roles: [{ Ref: role }] } }));
+    const statements = (policy!.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;
+    const resources = (action: string) => JSON.stringify(statements.filter((s) => [s.Action].flat().includes(action)).map((s) => s.Resource));
+    expect(resources("s3:PutObject")).toContain("/models/*");
+    expect(resources("s3:PutObject")).not.toMatch(/labels|reports|transcripts|quarantine/);
+    expect(resources("s3:GetObject")).toContain("/labels/*");
+    expect(resources("s3:GetObject")).not.toMatch(/transcripts|analysis|ctr\//);
+    expect(JSON.stringify(statements)).not.toMatch(/dynamodb:|secretsmanager:/);
   });
 
   it("uses no AWS managed policies on its roles", () => {
@@ -389,7 +417,7 @@ describe("pipeline stack", () => {
 
   it("alarms on function errors and throttles, DLQ depth > 0 and oldest message > 15 min", () => {
     const topic = logicalIdOf(pipeline, "AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
-    pipeline.resourceCountIs("AWS::CloudWatch::Alarm", 10);
+    pipeline.resourceCountIs("AWS::CloudWatch::Alarm", 12);
     pipeline.allResourcesProperties("AWS::CloudWatch::Alarm", {
       AlarmActions: [{ Ref: topic }],
       ComparisonOperator: "GreaterThanThreshold",

@@ -24,6 +24,8 @@ export interface LocalStack {
 }
 
 export interface LocalStackOptions {
+  /** Environment variables over the local ones (e.g. the model registry's TTL). */
+  env?: Record<string, string>;
   /** Messages handled at once (concurrent ingest functions). @default 4 */
   concurrency?: number;
   /** Deliveries before a message is dead-lettered. @default 3 */
@@ -48,14 +50,7 @@ export interface LocalStackOptions {
 /** s3rver + dynalite on 127.0.0.1, the ingest handler behind a local queue: the AWS path over HTTP. */
 export async function startLocalStack(config: Record<string, unknown> = {}, options: LocalStackOptions = {}): Promise<LocalStack> {
   const services = await startEmbeddedServices();
-  const env: RuntimeEnv = {
-    RECONTACT_BUCKET: services.bucket,
-    RECONTACT_TABLE: services.table,
-    RECONTACT_S3_ENDPOINT: services.s3Endpoint,
-    RECONTACT_DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
-    RECONTACT_HASH_SECRET: TEST_HASH_SECRET,
-    RECONTACT_CONFIG: JSON.stringify(config),
-  };
+  const env: RuntimeEnv = { ...localEnv(services, config), ...options.env };
   const overrides = {
     log: options.log ?? silentLogger,
     ...(options.clock ? { clock: options.clock } : {}),
@@ -102,6 +97,18 @@ export async function startLocalStack(config: Record<string, unknown> = {}, opti
       await queue.drained();
     },
     stop: () => services.stop(),
+  };
+}
+
+/** The environment the functions read, pointed at the embedded services. */
+export function localEnv(services: EmbeddedServices, config: Record<string, unknown> = {}): RuntimeEnv & Record<string, string> {
+  return {
+    RECONTACT_BUCKET: services.bucket,
+    RECONTACT_TABLE: services.table,
+    RECONTACT_S3_ENDPOINT: services.s3Endpoint,
+    RECONTACT_DYNAMODB_ENDPOINT: services.dynamodbEndpoint,
+    RECONTACT_HASH_SECRET: TEST_HASH_SECRET,
+    RECONTACT_CONFIG: JSON.stringify(config),
   };
 }
 
