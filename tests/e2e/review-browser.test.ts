@@ -161,7 +161,8 @@ describe.skipIf(!available)("the review app in a real browser", () => {
     const page = await open("/models");
     expect(await page.locator("section.task").count()).toBe(2);
     const reason = page.locator("section.task").first();
-    expect(await reason.innerText()).toContain("Live: reason-2026.11.1 (shipped in the code bundle)");
+    const shipped = (JSON.parse(await readFile(new URL("../../models/reason/model.json", import.meta.url), "utf8")) as { version: string }).version;
+    expect(await reason.innerText()).toContain(`Live: ${shipped} (shipped in the code bundle)`);
     expect(await reason.locator("tbody tr").first().innerText()).toMatch(new RegExp(`${card.version}[\\s\\S]*refused`));
     await page.screenshot({ path: join(SHOTS, "models-1280.png"), fullPage: true });
     await Promise.all([page.waitForURL(/\/models\/reason\//), reason.locator(`a:text("${card.version}")`).click()]);

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../lib/config.ts";
@@ -22,7 +23,12 @@ import { quickRecipes, unusedEnglishLines } from "../support/quick-recipes.ts";
  */
 const WEEK = "2026-W47";
 const config = { reviewThreshold: 0.6, reviewSampleRate: 0, timeZone: "UTC" };
-const SHIPPED_REASON = "reason-2026.11.1";
+// Transcripts in the shipped test split (data/reasons-multilingual/*.test.jsonl).
+const SHIPPED_TEST_LINES = readdirSync(new URL("../../data/reasons-multilingual/", import.meta.url))
+  .filter((f) => f.endsWith(".test.jsonl"))
+  .reduce((n, f) => n + readFileSync(new URL(`../../data/reasons-multilingual/${f}`, import.meta.url), "utf8").trim().split("\n").length, 0);
+// The version of the model shipped in models/reason (whatever `npm run train:models` last built).
+const SHIPPED_REASON = (JSON.parse(readFileSync(new URL("../../models/reason/model.json", import.meta.url), "utf8")) as { version: string }).version;
 
 let stack: LocalStack;
 let workspace: Workspace;
@@ -155,7 +161,7 @@ describe("review and retraining on the local servers (SPEC 8)", () => {
     const result = await retrainModel({ task: "reason", by: "qa-lead" }, deps);
     const { comparison } = result;
     expect(comparison.live).toEqual({ version: baseline, source: "registry" });
-    expect(comparison.shippedTest.n).toBe(349);
+    expect(comparison.shippedTest.n).toBe(SHIPPED_TEST_LINES);
     expect(comparison.perLabel).toHaveLength(12);
     expect(comparison.corrections.items.length).toBeGreaterThan(2);
     expect(comparison.corrections.items.every((i) => i.reviewed !== i.gold)).toBe(true);

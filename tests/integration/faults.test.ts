@@ -1,4 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import type { SQSBatchResponse } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,7 +107,12 @@ beforeAll(async () => {
   let counter: FaultLog | undefined;
   const marks: number[] = [];
   // The models, loaded once for every stack of this file (no server is contacted here).
-  models = await runtimeFromEnv({ RECONTACT_BUCKET: "unused", RECONTACT_TABLE: "unused", RECONTACT_HASH_SECRET: TEST_HASH_SECRET }, { log: silentLogger });
+  // An empty local registry: the shipped models are live, and no bucket is asked which are.
+  const registry = await mkdtemp(join(tmpdir(), "recontact-registry-"));
+  models = await runtimeFromEnv(
+    { RECONTACT_BUCKET: "unused", RECONTACT_TABLE: "unused", RECONTACT_HASH_SECRET: TEST_HASH_SECRET, RECONTACT_LOCAL_REGISTRY: registry },
+    { log: silentLogger },
+  );
   const { data } = await run(
     { instrument: (clients) => void (counter = injectFaults(clients, () => undefined)), concurrency: 4 },
     { beforeStep: () => marks.push(counter!.writes) },

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -156,13 +157,19 @@ describe("the retrain function, root-cause model, on local S3", () => {
     const response = await createRetrainHandler(runtime)({ task: "root-cause", by: "qa-lead", why: "weekly retrain" });
     expect(response.version).toMatch(/^root-cause-\d{8}T\d{6}-[0-9a-f]{8}$/);
     expect(response.promoted).toBe(response.decision === "promote");
-    expect(response.live).toBe(response.promoted ? response.version : "root-cause-2026.11.1");
+    const shipped = (JSON.parse(readFileSync(new URL("../../models/root-cause/model.json", import.meta.url), "utf8")) as { version: string }).version;
+    expect(response.live).toBe(response.promoted ? response.version : shipped);
     const card = await runtime.registry.card("root-cause", response.version);
     expect(card?.labels).toEqual(["procedure_limit", "knowledge_gap", "missing_self_service", "other"]);
     expect(card!.trainingData.reviewLabels.trainedOn + card!.trainingData.reviewLabels.heldOut).toBe(2);
     expect(card?.comparison?.decision).toBe(response.decision);
     const comparison = (await runtime.registry.comparison("root-cause", response.version)) as { perLabel: unknown[]; shippedTest: { n: number } };
     expect(comparison.perLabel).toHaveLength(4);
-    expect(comparison.shippedTest.n).toBe(104);
+    const dir = new URL("../../data/root-causes/", import.meta.url);
+    const testChains = readdirSync(dir)
+      .filter((f) => f.endsWith(".jsonl"))
+      .flatMap((f) => readFileSync(new URL(f, dir), "utf8").trim().split("\n"))
+      .filter((line) => (JSON.parse(line) as { split: string }).split === "test").length;
+    expect(comparison.shippedTest.n).toBe(testChains);
   });
 });
