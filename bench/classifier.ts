@@ -5,7 +5,7 @@
  * Each public test split is scored once here, to report it; nothing is tuned on it.
  */
 import { execFile } from "node:child_process";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import BayesClassifier from "natural/lib/natural/classifiers/bayes_classifier.js";
@@ -35,7 +35,7 @@ async function benchmark(name: string, trainFiles: string[], testFiles: string[]
   return { model, train, held, seconds };
 }
 
-process.stdout.write(`# recontact classifier benchmark\n\ncommand: npm run bench:classifier · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? "cpu"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n\n`);
+process.stdout.write(`# recontact classifier benchmark\n\ncommand: npm run bench:classifier · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? "cpu"} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · load average at start ${loadavg()[0]!.toFixed(1)} (times and ratios are only comparable at a similar load)\n\n`);
 
 const banking = await benchmark("banking77", [data("benchmarks/banking77/train.jsonl")], [data("benchmarks/banking77/test.jsonl")]);
 await benchmark("clinc150 in-scope", [data("benchmarks/clinc150/train.jsonl")], [data("benchmarks/clinc150/test.jsonl")], (e) => e.label !== "oos");

@@ -13,16 +13,19 @@ import { evaluateClassifier, type Evaluation } from "../lib/classify/evaluate.ts
 import { LinearModel } from "../lib/classify/linear-model.ts";
 import { trainModel } from "../lib/classify/train.ts";
 import { featureCount } from "../lib/classify/model-artifact.ts";
+import { shippedRecipes } from "../lib/review/trainers.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const OWN_DATA_WEIGHT = 4;
+/** The shipped recipe is data that retraining (lib/review/trainers.ts) follows too: one source. */
+const RECIPE = shippedRecipes().reason;
+const OWN_DATA_WEIGHT = RECIPE.ownWeight;
 /**
  * Every PUBLIC_SHARE-th public line: on a dev split of our own training transcripts
  * (scripts/dev-reason-weight.ts) all 17,000 public lines pulled English transcripts down from
  * 0.78 to 0.68, while a third of them or none scored the same (0.825 / 0.827 overall); a third
  * keeps the public requests' many phrasings of short chat lines.
  */
-const PUBLIC_SHARE = 3;
+const PUBLIC_SHARE = RECIPE.publicShare;
 const VERSION = "reason-2026.11.2";
 /** Fixed so that a rebuild gives the same bytes; bump with VERSION. */
 const CREATED = new Date("2026-11-23T00:00:00Z");
@@ -42,7 +45,7 @@ const combined: Dataset = {
 };
 
 const started = performance.now();
-const artifact = trainModel(combined, { task: "reason", version: VERSION, now: CREATED, settings: { maxFeatures: 150_000 } });
+const artifact = trainModel(combined, { task: "reason", version: VERSION, now: CREATED, settings: RECIPE.settings });
 const trainingSeconds = (performance.now() - started) / 1000;
 const model = new LinearModel(artifact);
 

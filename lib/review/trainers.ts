@@ -29,6 +29,8 @@ const LANGUAGES = ["en", "nl", "ar", "fa", "ko", "zh"] as const;
 export interface ReasonRecipe {
   /** Public, short English requests. */
   publicTrain: string[];
+  /** Every `publicShare`-th public line is used (1: all); see scripts/train-reason-model.ts for why. */
+  publicShare: number;
   /** Our own transcripts and utterances, repeated `ownWeight` times. */
   ownTrain: string[];
   ownWeight: number;
@@ -58,6 +60,7 @@ export function shippedRecipes(root = REPO_ROOT): Recipes {
   return {
     reason: {
       publicTrain: [join(root, "data/reasons/train.jsonl")],
+      publicShare: 3,
       ownTrain: own("train"),
       ownWeight: 4,
       test: own("test"),
@@ -117,7 +120,7 @@ export function reasonTrainer(recipe: ReasonRecipe): TaskTrainer<Example> {
       ]);
       const own = limitPerLabel(ownTrain.examples, recipe.maxPerLabel, (e) => `${e.label}|${e.lang}`);
       return {
-        train: [...limitPerLabel(publicTrain.examples, recipe.maxPerLabel, (e) => `${e.label}|${e.lang}`), ...Array.from({ length: recipe.ownWeight }, () => own).flat()],
+        train: [...limitPerLabel(publicTrain.examples.filter((_, i) => i % recipe.publicShare === 0), recipe.maxPerLabel, (e) => `${e.label}|${e.lang}`), ...Array.from({ length: recipe.ownWeight }, () => own).flat()],
         test: test.examples,
         sha256: all.sha256,
         sources: [...recipe.publicTrain, ...recipe.ownTrain.map((f) => `${f} (×${recipe.ownWeight})`)].map(relativeToRepo),
