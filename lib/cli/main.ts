@@ -40,8 +40,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .requiredOption("--out <dir>", "output folder for contacts.jsonl, quarantine.jsonl and reports/")
     .option("--config <file>", "JSON configuration (SPEC 4 and 6 keys)")
     .option("--concurrency <n>", "ingest functions running at once", positiveInt, 4)
-    .action(async (dir: string, opts: { out: string; config?: string; concurrency: number }) => {
-      await runCommand(resolve(dir), resolve(opts.out), opts.config, opts.concurrency);
+    .option("--workers <n>", "worker threads running the ingest function (0: none; default: one per spare core for large folders)", wholeNumber)
+    .action(async (dir: string, opts: { out: string; config?: string; concurrency: number; workers?: number }) => {
+      await runCommand(resolve(dir), resolve(opts.out), opts.config, opts.concurrency, opts.workers);
     });
 
   program
@@ -123,7 +124,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function runCommand(inputDir: string, outDir: string, configFile: string | undefined, concurrency = 4): Promise<void> {
+async function runCommand(inputDir: string, outDir: string, configFile: string | undefined, concurrency = 4, workers?: number): Promise<void> {
   const config = configFile ? await loadConfigFile(configFile) : parseConfig({});
   await mkdir(outDir, { recursive: true });
   const logLines: string[] = [];
@@ -134,6 +135,7 @@ async function runCommand(inputDir: string, outDir: string, configFile: string |
     outDir,
     config,
     concurrency,
+    ...(workers !== undefined ? { workers } : {}),
     log: jsonLogger((line) => logLines.push(line), "info"),
     onProgress: ({ phase, done, total }) => progress.update(phase, done, total),
   });
@@ -148,6 +150,12 @@ async function runCommand(inputDir: string, outDir: string, configFile: string |
   const latest = result.weeks.at(-1);
   if (latest) process.stdout.write(`report:    ${join(outDir, "reports", latest.week, "report.html")}  (all weeks under ${join(outDir, "reports")}/)\n`);
   if (result.deadLettered) throw new Error(`${result.deadLettered} input(s) failed on every delivery; see ${join(outDir, "run.log")}`);
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number, 0 or more");
+  return n;
 }
 
 function positiveInt(value: string): number {

@@ -20,6 +20,7 @@ export class LocalQueue {
   private running = 0;
   private delivered = 0;
   private idleWaiters: (() => void)[] = [];
+  private processedWaiters: { count: number; resolve: () => void }[] = [];
 
   constructor(private readonly options: LocalQueueOptions) {}
 
@@ -30,6 +31,12 @@ export class LocalQueue {
   send(body: string): void {
     this.pending.push({ body, receiveCount: 0, messageId: randomUUID() });
     this.pump();
+  }
+
+  /** Resolves once `count` messages have been handled (or dead-lettered): a producer's back-pressure. */
+  processedAtLeast(count: number): Promise<void> {
+    if (this.delivered >= count) return Promise.resolve();
+    return new Promise((resolve) => this.processedWaiters.push({ count, resolve }));
   }
 
   /** Resolves when nothing is pending or in flight. */
@@ -44,6 +51,7 @@ export class LocalQueue {
       this.running++;
       void this.deliver(message).finally(() => {
         this.running--;
+        this.processedWaiters = this.processedWaiters.filter((w) => (w.count <= this.delivered ? (w.resolve(), false) : true));
         this.pump();
         if (this.pending.length === 0 && this.running === 0) {
           for (const resolve of this.idleWaiters.splice(0)) resolve();
