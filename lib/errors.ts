@@ -69,3 +69,15 @@ export function issuePath(path: readonly PropertyKey[]): string {
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A backfill cannot start or go on as asked: a bad rate, inventory or checkpoint. Retrying the same cannot help. */
+export class BackfillError extends RecontactError {
+  readonly retryable = false;
+  constructor(
+    readonly code: "INVALID_RATE" | "INVALID_INVENTORY" | "INVALID_STATE" | "STATE_MISMATCH",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

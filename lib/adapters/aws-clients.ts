@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 export interface ClientOptions {
@@ -42,4 +43,12 @@ export function createAwsClients(options: ClientOptions = {}): AwsClients {
   );
   const secrets = new SecretsManagerClient({ region });
   return { s3, dynamodb, secrets };
+}
+
+/**
+ * The SQS client of the backfill command (the functions never send to SQS, so it is not part of
+ * their clients, and esbuild leaves it out of their bundles).
+ */
+export function createSqsClient(options: { region?: string } = {}): SQSClient {
+  return new SQSClient({ region: options.region ?? process.env.AWS_REGION ?? "us-east-1" });
 }

@@ -9,6 +9,10 @@ export interface LocalStack {
   services: EmbeddedServices;
   runtime: Runtime;
   outcomes: Map<string, IngestOutcome[]>;
+  /** The queue between the bucket's notifications and the ingest handler. */
+  queue: LocalQueue;
+  /** Off: uploads are stored without notifying the queue (objects that were there before the pipeline). */
+  notifications(enabled: boolean): void;
   /** Puts an object into the embedded bucket (its notification then drives the ingest handler). */
   upload(key: string, body: string | Uint8Array, metadata?: Record<string, string>): Promise<void>;
   /** Waits until every notification so far has been handled. */
@@ -33,11 +37,14 @@ export async function startLocalStack(config: Record<string, unknown> = {}): Pro
   const outcomes = new Map<string, IngestOutcome[]>();
   const record = (key: string, outcome: IngestOutcome) => outcomes.set(key, [...(outcomes.get(key) ?? []), outcome]);
   const queue = new LocalQueue({ concurrency: 4, maxReceiveCount: 3, handler: createIngestHandler(runtime, record) });
-  services.onObjectCreated((body) => queue.send(body));
+  let notify = true;
+  services.onObjectCreated((body) => notify && queue.send(body));
   return {
     services,
     runtime,
     outcomes,
+    queue,
+    notifications: (enabled) => void (notify = enabled),
     upload: (key, body, metadata) => runtime.objects.put(key, body, metadata ? { metadata } : {}),
     async settle(expected) {
       const deadline = Date.now() + 60_000;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import S3rver from "s3rver";
+import { INGESTED_PREFIXES } from "../../ports/ingest-queue.ts";
 import { encodeS3Key } from "../s3-events.ts";
 import { tableDefinition } from "./table-definition.ts";
 
@@ -29,7 +30,7 @@ interface S3rverEvent {
  * the bucket's directory; it is safe to call twice.
  */
 /** The prefixes whose object-created events reach the ingest queue (as in infra/data-stack.ts). */
-export const NOTIFIED_PREFIXES = ["transcripts/", "analysis/", "Analysis/", "ctr/"] as const;
+export const NOTIFIED_PREFIXES = INGESTED_PREFIXES;
 
 export interface EmbeddedServicesOptions {
   bucket?: string;
