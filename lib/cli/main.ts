@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError } from "commander";
 import { createInterface } from "node:readline";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -10,6 +10,8 @@ import { trainModel, withHeldOutMetrics } from "../classify/train.ts";
 import { loadConfigFile, parseConfig } from "../config.ts";
 import { describeError, RecontactError } from "../errors.ts";
 import { jsonLogger } from "../log.ts";
+import { positiveInt, wholeNumber } from "./arguments.ts";
+import { addBackfillCommand } from "./backfill-command.ts";
 import { progressReporter } from "./progress.ts";
 import { runPipeline } from "./run-pipeline.ts";
 import { summaryTable } from "./summary.ts";
@@ -44,6 +46,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (dir: string, opts: { out: string; config?: string; concurrency: number; workers?: number }) => {
       await runCommand(resolve(dir), resolve(opts.out), opts.config, opts.concurrency, opts.workers);
     });
+
+  addBackfillCommand(program);
 
   program
     .command("train")
@@ -150,16 +154,4 @@ async function runCommand(inputDir: string, outDir: string, configFile: string |
   const latest = result.weeks.at(-1);
   if (latest) process.stdout.write(`report:    ${join(outDir, "reports", latest.week, "report.html")}  (all weeks under ${join(outDir, "reports")}/)\n`);
   if (result.deadLettered) throw new Error(`${result.deadLettered} input(s) failed on every delivery; see ${join(outDir, "run.log")}`);
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a whole number, 0 or more");
-  return n;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive whole number");
-  return n;
 }

@@ -23,6 +23,8 @@ import { startLocalStack, type LocalStack } from "../support/local-stack.ts";
  */
 const OBJECTS = Number(process.env.RECONTACT_BACKFILL_OBJECTS ?? 500);
 const CONFIG = { timeZone: "Europe/Amsterdam", windowDays: 7 };
+/** Ingestion on the local servers runs at tens of objects a second on a shared 2-core machine. */
+const TIMEOUT = Math.max(120_000, OBJECTS * 150);
 
 async function storedContacts(stack: LocalStack): Promise<ContactRecord[]> {
   const weeks = await stack.runtime.contacts.weeks();
@@ -51,7 +53,7 @@ describe(`backfill of ${OBJECTS} existing objects, interrupted half-way and resu
     await Promise.all(uploads);
     stack.notifications(true);
     statePath = join(await mkdtemp(join(tmpdir(), "recontact-backfill-")), "state.json");
-  });
+  }, TIMEOUT);
 
   afterAll(() => stack?.stop());
 
@@ -113,7 +115,7 @@ describe(`backfill of ${OBJECTS} existing objects, interrupted half-way and resu
     const before = stack.queue.processed;
     expect(await backfill({ source, items, ratePerSecond: Infinity }, { ...deps, checkpoint })).toMatchObject({ done: true, counts: { enqueued: OBJECTS } });
     expect(stack.queue.processed).toBe(before);
-  });
+  }, TIMEOUT);
 
   it("refuses a checkpoint made for another prefix", async () => {
     const other = { ...source, prefix: "analysis/" };
