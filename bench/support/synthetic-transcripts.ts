@@ -54,8 +54,8 @@ export interface SyntheticOptions {
   /** Weeks the contacts are spread over (default 8). */
   weeks?: number;
   /**
-   * Source transcripts stitched into one (default 6: about 40 turns, a 5–7 minute call; 1 gives
-   * the short originals, for tests that need volume rather than length).
+   * Source transcripts stitched into one (default 12: about 70 turns and 3,000 characters, a
+   * 5–7 minute call; 1 gives the short originals, for tests that need volume rather than length).
    */
   stitched?: number;
   start?: string;
@@ -82,7 +82,7 @@ export function* syntheticTranscripts(corpus: Corpus, n: number, options: Synthe
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const perCustomer = options.contactsPerCustomer ?? 4;
-  const stitched = options.stitched ?? 6;
+  const stitched = options.stitched ?? 12;
   const start = Date.parse(options.start ?? "2026-09-07T00:00:00Z");
   const span = (options.weeks ?? 8) * 7 * 86_400_000;
   const customers = Math.max(1, Math.round(n / perCustomer));

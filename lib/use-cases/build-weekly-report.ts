@@ -7,7 +7,8 @@ import { renderCsv } from "../report/render-csv.ts";
 import { renderHtml } from "../report/render-html.ts";
 import { previousWeek, shiftWeek } from "../time/iso-week.ts";
 
-const TREND_WEEKS = 8;
+/** Weeks a report reads: its own and the 7 before, for the trend. */
+export const TREND_WEEKS = 8;
 
 export interface ReportDeps {
   config: Config;
