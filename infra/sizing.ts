@@ -76,6 +76,6 @@ export const INGEST_MAX_CONCURRENCY = ingestConcurrencyFor(DESIGN_PEAK_CONTACTS_
 export const INGEST_CAPACITY_PER_SECOND = Math.floor(INGEST_MAX_CONCURRENCY / (MEASURED_INGEST_MS.mean / 1000));
 
 /** A batch at the measured p99 takes at most a third of the timeout: cold starts and slow calls fit. */
-export function batchFitsTimeout(batchSize = INGEST_BATCH_SIZE, p99Ms = MEASURED_INGEST_MS.p99, timeout = INGEST_TIMEOUT): boolean {
+export function batchFitsTimeout(batchSize: number = INGEST_BATCH_SIZE, p99Ms: number = MEASURED_INGEST_MS.p99, timeout: Duration = INGEST_TIMEOUT): boolean {
   return batchSize * p99Ms * 3 <= timeout.toMilliseconds();
 }
