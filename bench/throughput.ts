@@ -10,6 +10,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { defaultWorkers } from "../lib/cli/run-pipeline.ts";
 import { monthlyCost } from "./support/cost-model.ts";
 import { machineLine } from "./support/machine.ts";
 import { measureRun, type RunMeasurement } from "./support/measure-run.ts";
@@ -19,6 +20,8 @@ import { costMarkdown, measureCostInputs, readPrices, VOLUMES } from "./cost.ts"
 const sizes = (process.env.RECONTACT_BENCH_THROUGHPUT_SIZES ?? "2000,20000").split(",").map(Number);
 const stitched = Number(process.env.RECONTACT_BENCH_STITCHED ?? 12);
 const costSize = Number(process.env.RECONTACT_BENCH_COST_SIZE ?? 1000);
+/** Other worker counts run on the smallest folder, to show whether worker threads pay ("" for none). */
+const comparedWorkers = (process.env.RECONTACT_BENCH_WORKERS_COMPARED ?? "0,1").split(",").filter(Boolean).map(Number);
 const STEPS = ["fetch", "parse", "classify", "store", "link"] as const;
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 
@@ -32,10 +35,10 @@ try {
     const set = await writeSyntheticTranscripts(input, n, { seed: 7, stitched });
     process.stderr.write(`${n} transcripts, default workers:\n`);
     rows.push({ set, run: await measureRun(input, join(work, `out-${n}`)) });
-    // Does running the handler in worker threads pay? The same folder in this thread only.
-    if (i === 0) {
-      process.stderr.write(`${n} transcripts, no workers:\n`);
-      rows.push({ set, run: await measureRun(input, join(work, `out-${n}-0`), { workers: 0 }) });
+    // Does running the handler in worker threads pay? The same folder with other worker counts.
+    for (const workers of i === 0 ? comparedWorkers : []) {
+      process.stderr.write(`${n} transcripts, ${workers} workers:\n`);
+      rows.push({ set, run: await measureRun(input, join(work, `out-${n}-${workers}`), { workers }) });
     }
     await rm(input, { recursive: true, force: true });
   }
@@ -59,19 +62,22 @@ try {
       `\nPeak RSS, ${large.contacts.toLocaleString("en")} against ${small.contacts.toLocaleString("en")} transcripts: ${mb(large.peakRssBytes)} MB against ${mb(small.peakRssBytes)} MB, ${growth >= 0 ? "+" : ""}${(100 * growth).toFixed(1)}% (${Math.abs(growth) <= 0.2 ? "within" : "NOT within"} 20%).\n`,
     );
   }
-  const [withWorkers, without] = [rows[0]?.run, rows[1]?.run];
-  if (withWorkers && without && without.workers === 0) {
-    process.stdout.write(`Worker threads: ${(withWorkers.contacts / withWorkers.seconds).toFixed(1)} transcripts/s with the default against ${(without.contacts / without.seconds).toFixed(1)} in one thread (${((without.seconds / withWorkers.seconds - 1) * 100).toFixed(0)}% faster).\n`);
+  const smallest = rows.filter((r) => r.run.contacts === rows[0]?.run.contacts);
+  if (smallest.length > 1) {
+    const rate = (r: RunMeasurement) => `${(r.contacts / r.seconds).toFixed(1)}/s with ${r.workers === "default" ? `the default (${defaultWorkers(r.files)})` : r.workers} workers`;
+    process.stdout.write(`Worker threads on ${smallest[0]!.run.contacts.toLocaleString("en")} transcripts: ${smallest.map((r) => rate(r.run)).join(", ")}.\n`);
   }
   process.stdout.write(
     `\nSteps are the ingest handler's mean wall time per transcript, read from its "ingested" log lines: fetch = S3 HEAD + GET, parse, classify = reason + language + redacted evidence + root-cause summary, store = contact lookup + item, pointer and week writes, link = relink of the customer's window (DynamoDB query, root cause, writes). Several invocations share a thread (4 at once by default), so the times include waiting for each other; the cost section measures one at a time.\n`,
   );
 
-  process.stdout.write(`\n## Cost per month\n\n${machineLine("npm run bench:throughput (cost section)", [`${costSize.toLocaleString("en")} generated transcripts, 1 worker, 1 invocation at a time`])}\n\n`);
-  const prices = await readPrices();
-  const cost = await measureCostInputs(costSize, { seed: 8, stitched });
-  process.stdout.write(costMarkdown(monthlyCost(cost.inputs, prices, VOLUMES), prices, cost.inputs));
-  process.stdout.write(`\nLambda-like ingest: mean ${(cost.run.stepMs.duration ?? 0).toFixed(0)} ms, p99 ${cost.run.p99DurationMs.toFixed(0)} ms per transcript (infra/sizing.ts MEASURED_INGEST_MS).\n`);
+  if (costSize > 0) {
+    process.stdout.write(`\n## Cost per month\n\n${machineLine("npm run bench:throughput (cost section)", [`${costSize.toLocaleString("en")} generated transcripts, 1 worker, 1 invocation at a time`])}\n\n`);
+    const prices = await readPrices();
+    const cost = await measureCostInputs(costSize, { seed: 8, stitched });
+    process.stdout.write(costMarkdown(monthlyCost(cost.inputs, prices, VOLUMES), prices, cost.inputs));
+    process.stdout.write(`\nLambda-like ingest: mean ${(cost.run.stepMs.duration ?? 0).toFixed(0)} ms, p99 ${cost.run.p99DurationMs.toFixed(0)} ms per transcript (infra/sizing.ts MEASURED_INGEST_MS).\n`);
+  }
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -227,12 +227,13 @@ async function finish(options: RunOptions, runtime: BaseRuntime, queue: LocalQue
 }
 
 /**
- * Ingest workers for a run of `files` files: one per core beyond the one serving S3 and DynamoDB,
- * and none for a small folder, where starting a worker (loading the models again) costs more than
- * it saves (bench/RESULTS-throughput.md).
+ * Ingest workers for a run of `files` files: one per core — this thread serves S3 and DynamoDB,
+ * which wait on I/O much of the time, so it does not need a core of its own
+ * (bench/RESULTS-throughput.md) — and none for a small folder, where starting a worker (loading
+ * the models again) costs more than it saves.
  */
 export function defaultWorkers(files: number, cores = availableParallelism()): number {
-  return files < FILES_PER_WORKER ? 0 : Math.max(1, Math.min(cores - 1, Math.floor(files / FILES_PER_WORKER)));
+  return Math.min(cores, Math.floor(files / FILES_PER_WORKER));
 }
 
 const isTranscriptFile = (name: string) => !name.startsWith(".") && !name.endsWith(SIDECAR_SUFFIX);
