@@ -1,4 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import type { SQSBatchResponse } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -97,6 +99,7 @@ async function run(
 const fastRetries = { retryStrategy: new ConfiguredRetryStrategy(3, 1) };
 const stacks: LocalStack[] = [];
 let models: Runtime;
+let registryDir: string | undefined;
 let reference: Data;
 let writesPerStep: number[];
 
@@ -104,8 +107,10 @@ beforeAll(async () => {
   // The fault-free run, counting the writes of each sequential step for the crash sweep.
   let counter: FaultLog | undefined;
   const marks: number[] = [];
-  // The models, loaded once for every stack of this file (no server is contacted here).
-  models = await runtimeFromEnv({ RECONTACT_BUCKET: "unused", RECONTACT_TABLE: "unused", RECONTACT_HASH_SECRET: TEST_HASH_SECRET }, { log: silentLogger });
+  // The models, loaded once for every stack of this file (no server is contacted here: the
+  // registry is an empty folder, so the shipped models are live).
+  registryDir = await mkdtemp(join(tmpdir(), "recontact-faults-registry-"));
+  models = await runtimeFromEnv({ RECONTACT_BUCKET: "unused", RECONTACT_TABLE: "unused", RECONTACT_HASH_SECRET: TEST_HASH_SECRET, RECONTACT_LOCAL_REGISTRY: registryDir }, { log: silentLogger });
   const { data } = await run(
     { instrument: (clients) => void (counter = injectFaults(clients, () => undefined)), concurrency: 4 },
     { beforeStep: () => marks.push(counter!.writes) },
@@ -117,6 +122,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(stacks.map((s) => s.stop()));
+  if (registryDir) await rm(registryDir, { recursive: true, force: true });
 });
 
 const contact = (data: Data, id: string) => data.items.find((item) => item.contactId === id && String(item.pk).startsWith("CUST#"));
