@@ -18,7 +18,15 @@ import type { Construct } from "constructs";
 import { INGEST_PREFIXES, type DataStack } from "./data-stack.ts";
 import { BUNDLE } from "./bundle-settings.ts";
 import { operationsDashboard, quarantineRatePercent } from "./dashboard.ts";
-import { INGEST_TIMEOUT, VISIBILITY_TIMEOUT_FACTOR } from "./sizing.ts";
+import {
+  INGEST_BATCH_SIZE,
+  INGEST_BATCHING_WINDOW,
+  INGEST_MAX_CONCURRENCY,
+  INGEST_MEMORY_MB,
+  INGEST_TIMEOUT,
+  REPORT_MEMORY_MB,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from "./sizing.ts";
 
 /** The repository root: entries, the lock file and `models/` are found from here. */
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -65,8 +73,9 @@ export interface PipelineStackProps extends StackProps {
    */
   readonly alarmEmail?: string;
   /**
-   * Reserved concurrency of the ingest function (also caps the SQS poller's concurrency).
-   * @default - unreserved, account concurrency applies
+   * Reserved concurrency of the ingest function (the SQS poller's maximum concurrency is then
+   * capped to it too, so the poller never invokes more than is reserved).
+   * @default - unreserved; the poller's maximum concurrency (INGEST_MAX_CONCURRENCY, infra/sizing.ts) bounds it
    */
   readonly ingestReservedConcurrency?: number;
   /**
@@ -141,7 +150,7 @@ export class PipelineStack extends Stack {
       role: ingestRole,
       logGroup: functionLogs(this, "IngestLogs", logRetention, ingestRole),
       timeout: INGEST_TIMEOUT,
-      memorySize: 1024,
+      memorySize: INGEST_MEMORY_MB,
       reservedConcurrentExecutions: props.ingestReservedConcurrency,
       environment: {
         ...environment,
@@ -151,11 +160,13 @@ export class PipelineStack extends Stack {
     });
     this.ingestFunction.addEventSource(
       new SqsEventSource(data.ingestQueue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(5),
+        batchSize: INGEST_BATCH_SIZE,
+        maxBatchingWindow: INGEST_BATCHING_WINDOW,
         reportBatchItemFailures: true,
-        ...(props.ingestReservedConcurrency !== undefined && props.ingestReservedConcurrency >= 2
-          ? { maxConcurrency: props.ingestReservedConcurrency }
+        // infra/sizing.ts: from the measured time per contact and the design peak. A smaller
+        // reserved concurrency caps it (SQS event sources take a maximum of 2 or more).
+        ...(props.ingestReservedConcurrency === undefined || props.ingestReservedConcurrency >= 2
+          ? { maxConcurrency: Math.min(INGEST_MAX_CONCURRENCY, props.ingestReservedConcurrency ?? Infinity) }
           : {}),
       }),
     );
@@ -178,7 +189,7 @@ export class PipelineStack extends Stack {
       // and aggregating it takes minutes, and the schedule builds two weeks (README, "Scale of the
       // weekly report"). Memory stays flat in the number of contacts (npm run bench:report).
       timeout: Duration.minutes(15),
-      memorySize: 1536,
+      memorySize: REPORT_MEMORY_MB,
       // No hashing-secret ARN: the report reads pseudonymised records only and may not read the secret.
       environment,
     });

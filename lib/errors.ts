@@ -82,6 +82,18 @@ export class ReviewError extends RecontactError {
   }
 }
 
+/** A backfill cannot start or go on as asked: a bad rate, inventory or checkpoint. Retrying the same cannot help. */
+export class BackfillError extends RecontactError {
+  readonly retryable = false;
+  constructor(
+    readonly code: "INVALID_RATE" | "INVALID_INVENTORY" | "INVALID_STATE" | "STATE_MISMATCH",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export type ReviewErrorCode =
   | "NOT_FOUND"
   | "INVALID_REVIEW"

@@ -67,3 +67,26 @@ export function objectsCreated(messageBody: string): ObjectCreated[] {
     };
   });
 }
+
+/**
+ * The SQS message body S3 itself would send for an object created: one record, the key
+ * URL-encoded as S3 does. The backfill enqueues existing objects in this shape, so the ingest
+ * function takes them exactly like new uploads; `eventSource` says who really sent it.
+ */
+export function objectCreatedMessage(object: { bucket: string; key: string; size?: number; eventTime?: Date }): string {
+  return JSON.stringify({
+    Records: [
+      {
+        eventVersion: "2.1",
+        eventSource: "recontact:backfill",
+        eventTime: (object.eventTime ?? new Date()).toISOString(),
+        eventName: "ObjectCreated:Put",
+        s3: {
+          s3SchemaVersion: "1.0",
+          bucket: { name: object.bucket, arn: `arn:aws:s3:::${object.bucket}` },
+          object: { key: encodeS3Key(object.key), ...(object.size !== undefined ? { size: object.size } : {}) },
+        },
+      },
+    ],
+  });
+}

@@ -1,14 +1,14 @@
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsCommand,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import type { ObjectStore, ObjectSummary, PutOptions, StoredObject } from "../ports/object-store.ts";
+import type { ListOptions, ObjectStore, ObjectSummary, PutOptions, StoredObject } from "../ports/object-store.ts";
 
 function isMissing(error: unknown): boolean {
   return error instanceof NoSuchKey || error instanceof NotFound || (error as { name?: string }).name === "NotFound";
@@ -70,15 +70,24 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectSummary> {
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
-      );
-      for (const object of page.Contents ?? []) if (object.Key) yield { key: object.Key, size: object.Size ?? 0 };
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+  /**
+   * Pages with ListObjects (v1) and the last key seen as the marker, so any key is a place to
+   * resume from. (ListObjectsV2's continuation tokens would do the same in S3, but s3rver makes
+   * them with DES, which Node 20's OpenSSL 3 refuses without --openssl-legacy-provider.)
+   */
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectSummary> {
+    let marker = options.startAfter;
+    for (;;) {
+      const page = await this.s3.send(new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(marker ? { Marker: marker } : {}) }));
+      const contents = page.Contents ?? [];
+      for (const object of contents) {
+        if (!object.Key) continue;
+        yield { key: object.Key, size: object.Size ?? 0, ...(object.LastModified ? { lastModified: object.LastModified } : {}) };
+      }
+      const last = contents.at(-1)?.Key;
+      if (!page.IsTruncated || !last) return;
+      marker = last;
+    }
   }
 }
 

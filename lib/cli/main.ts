@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError } from "commander";
 import { createInterface } from "node:readline";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -12,6 +12,8 @@ import { loadConfigFile, parseConfig } from "../config.ts";
 import { describeError, RecontactError } from "../errors.ts";
 import { jsonLogger } from "../log.ts";
 import { customerKeysOfRaw, forgetCustomer, type ForgetResult } from "../use-cases/forget-customer.ts";
+import { positiveInt, wholeNumber } from "./arguments.ts";
+import { addBackfillCommand } from "./backfill-command.ts";
 import { progressReporter } from "./progress.ts";
 import { registerReviewCommands } from "./review-commands.ts";
 import { runPipeline } from "./run-pipeline.ts";
@@ -43,9 +45,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .requiredOption("--out <dir>", "output folder for contacts.jsonl, quarantine.jsonl and reports/")
     .option("--config <file>", "JSON configuration (SPEC 4 and 6 keys)")
     .option("--concurrency <n>", "ingest functions running at once", positiveInt, 4)
-    .action(async (dir: string, opts: { out: string; config?: string; concurrency: number }) => {
-      await runCommand(resolve(dir), resolve(opts.out), opts.config, opts.concurrency);
+    .option("--workers <n>", "worker threads running the ingest function (0: none; default: one per spare core for large folders)", wholeNumber)
+    .action(async (dir: string, opts: { out: string; config?: string; concurrency: number; workers?: number }) => {
+      await runCommand(resolve(dir), resolve(opts.out), opts.config, opts.concurrency, opts.workers);
     });
+
+  addBackfillCommand(program);
 
   program
     .command("train")
@@ -152,7 +157,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function runCommand(inputDir: string, outDir: string, configFile: string | undefined, concurrency = 4): Promise<void> {
+async function runCommand(inputDir: string, outDir: string, configFile: string | undefined, concurrency = 4, workers?: number): Promise<void> {
   const config = configFile ? await loadConfigFile(configFile) : parseConfig({});
   await mkdir(outDir, { recursive: true });
   const logLines: string[] = [];
@@ -163,6 +168,7 @@ async function runCommand(inputDir: string, outDir: string, configFile: string |
     outDir,
     config,
     concurrency,
+    ...(workers !== undefined ? { workers } : {}),
     log: jsonLogger((line) => logLines.push(line), "info"),
     onProgress: ({ phase, done, total }) => progress.update(phase, done, total),
     // The output folder is also the local model registry: a model promoted there is used next run.
@@ -197,8 +203,3 @@ function describeForget({ customerKeys, items, removed, reports, sourceObjects }
   return `customer ${customerKeys.map((key) => `${key.slice(0, 12)}…`).join(" / ")}: ${items} items removed (${detail}); ${rewritten}${sources}`;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive whole number");
-  return n;
-}

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Config } from "../config.ts";
@@ -23,13 +23,58 @@ const SnapshotMetaSchema = z.object({
 export type SnapshotMeta = z.infer<typeof SnapshotMetaSchema>;
 
 export async function writeStoreSnapshot(outDir: string, snapshot: { inputDir: string; config: Config; contacts: readonly ContactRecord[]; now: Date }): Promise<void> {
+  const writer = await openStoreSnapshot(outDir);
+  try {
+    await writer.add([...snapshot.contacts].sort(byStartThenId));
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  await writer.close({ inputDir: snapshot.inputDir, config: snapshot.config, now: snapshot.now });
+}
+
+/** A snapshot written a part at a time (a run writes it week by week, holding one week in memory). */
+export interface StoreSnapshotWriter {
+  /** Appends contacts; every call's contacts come after the last call's in (startedAt, contactId) order. */
+  add(contacts: readonly ContactRecord[]): Promise<void>;
+  /** Puts the snapshot in place of the one before it: the contacts first, then the description naming them. */
+  close(meta: { inputDir: string; config: Config; now: Date }): Promise<void>;
+  /** Leaves the snapshot before as it was. */
+  abort(): Promise<void>;
+}
+
+export async function openStoreSnapshot(outDir: string): Promise<StoreSnapshotWriter> {
   const dir = join(outDir, SNAPSHOT_DIR);
   await mkdir(dir, { recursive: true });
-  const ordered = [...snapshot.contacts].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.contactId.localeCompare(b.contactId));
-  await atomicWrite(join(dir, "contacts.jsonl"), ordered.map((c) => `${JSON.stringify(c)}\n`).join(""));
-  const meta: SnapshotMeta = { schema: "recontact.store-snapshot/v1", inputDir: snapshot.inputDir, config: snapshot.config, writtenAt: snapshot.now.toISOString(), contacts: ordered.length };
-  await atomicWrite(join(dir, "snapshot.json"), `${JSON.stringify(meta, null, 2)}\n`);
+  const contactsFile = join(dir, "contacts.jsonl");
+  const file = await open(`${contactsFile}.tmp`, "w");
+  let count = 0;
+  let isOpen = true;
+  const closeFile = async () => {
+    if (!isOpen) return;
+    isOpen = false;
+    await file.close();
+  };
+  return {
+    async add(contacts) {
+      if (!contacts.length) return;
+      await file.write(contacts.map((c) => `${JSON.stringify(c)}\n`).join(""));
+      count += contacts.length;
+    },
+    async close(meta) {
+      await closeFile();
+      await rename(`${contactsFile}.tmp`, contactsFile);
+      const written: SnapshotMeta = { schema: "recontact.store-snapshot/v1", inputDir: meta.inputDir, config: meta.config, writtenAt: meta.now.toISOString(), contacts: count };
+      await atomicWrite(join(dir, "snapshot.json"), `${JSON.stringify(written, null, 2)}\n`);
+    },
+    async abort() {
+      await closeFile();
+      await rm(`${contactsFile}.tmp`, { force: true });
+    },
+  };
 }
+
+const byStartThenId = (a: ContactRecord, b: ContactRecord) => a.startedAt.localeCompare(b.startedAt) || a.contactId.localeCompare(b.contactId);
 
 export async function readStoreSnapshot(outDir: string): Promise<{ meta: SnapshotMeta; contacts: ContactRecord[] }> {
   const dir = join(outDir, SNAPSHOT_DIR);

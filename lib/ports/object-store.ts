@@ -12,6 +12,12 @@ export interface StoredObject {
 export interface ObjectSummary {
   key: string;
   size: number;
+  lastModified?: Date;
+}
+
+export interface ListOptions {
+  /** Only keys after this one (in S3's UTF-8 binary order): where an interrupted listing resumes. */
+  startAfter?: string;
 }
 
 export interface PutOptions {
@@ -27,5 +33,6 @@ export interface ObjectStore {
   put(key: string, body: string | Uint8Array, options?: PutOptions): Promise<void>;
   /** Adds or replaces tags on an existing object (e.g. recontact-status=quarantined). */
   tag(key: string, tags: Record<string, string>): Promise<void>;
-  list(prefix: string): AsyncIterable<ObjectSummary>;
+  /** The objects under a prefix in key order, page by page as they are read. */
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectSummary>;
 }

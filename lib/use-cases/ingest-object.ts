@@ -15,6 +15,7 @@ import type { ChainAttributor } from "./link-customer.ts";
 import { detectLanguage } from "../text/language.ts";
 import { redact } from "../text/redact.ts";
 import { isoWeekOf } from "../time/iso-week.ts";
+import { stepTimer } from "../step-timer.ts";
 import { quarantine, salvageIdentity } from "./quarantine.ts";
 import { rekeyCustomer } from "./rekey-customer.ts";
 import { storeContact } from "./store-contact.ts";
@@ -73,19 +74,21 @@ export async function ingestCreatedObject(object: { bucket: string; key: string;
  */
 export async function ingestObject(key: string, deps: IngestDeps): Promise<IngestOutcome> {
   const started = performance.now();
-  const size = await deps.objects.size(key);
+  // Wall time by step, logged with the outcome: the slowest step is visible in the logs.
+  const timer = stepTimer();
+  const size = await timer.time("fetch", () => deps.objects.size(key));
   if (size === undefined) return { status: "skipped", why: "object_missing" };
   if (size > deps.config.maxObjectBytes) {
     return quarantined(deps, key, new InputError("OVERSIZED", key, undefined, `${size} bytes exceeds the limit of ${deps.config.maxObjectBytes}`), {});
   }
-  const object = await deps.objects.get(key);
+  const object = await timer.time("fetch", () => deps.objects.get(key));
   if (!object) return { status: "skipped", why: "object_missing" };
 
   if (detectFormat(object) === "ctr") return ingestCtr(object, deps);
 
   let joined: JoinResult;
   try {
-    joined = await parseWithCtr(object, deps);
+    joined = await timer.time("parse", () => parseWithCtr(object, deps));
   } catch (error) {
     if (error instanceof InputError) return quarantined(deps, key, error, salvageIdentity(object.body));
     throw error;
@@ -103,9 +106,9 @@ export async function ingestObject(key: string, deps: IngestDeps): Promise<Inges
 
   if (joined.formerCustomerKey) await rekeyCustomer(joined.formerCustomerKey, contact.customerKey, deps);
   const classifying = performance.now();
-  const record = describeContact(contact, deps);
+  const record = await timer.time("classify", () => describeContact(contact, deps));
   deps.metrics?.observe("classificationLatency", performance.now() - classifying);
-  const { previous, links } = await storeContact(record, deps);
+  const { previous, links } = await storeContact(record, deps, timer);
   deps.metrics?.count("contactsIngested");
   if (links?.role === "repeat") deps.metrics?.count("repeatsFound");
   deps.log.log("info", "ingested", {
@@ -115,6 +118,8 @@ export async function ingestObject(key: string, deps: IngestDeps): Promise<Inges
     reason: record.reason,
     role: links?.role,
     durationMs: Math.round(performance.now() - started),
+    ...timer.fields(),
+    bytes: size,
     redelivery: previous !== undefined,
   });
   return { status: "ok", contactId: contact.contactId, reason: record.reason, role: links?.role ?? "none" };

@@ -11,7 +11,17 @@ import type { IConstruct } from "constructs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTEXT, createRecontactApp, readSettings, type RecontactApp } from "../../infra/recontact-app.ts";
 import { esbuildOptions, MAX_BUNDLE_BYTES } from "../../infra/bundle-settings.ts";
-import { INGEST_TIMEOUT, VISIBILITY_TIMEOUT_FACTOR } from "../../infra/sizing.ts";
+import {
+  batchFitsTimeout,
+  DESIGN_PEAK_CONTACTS_PER_SECOND,
+  INGEST_BATCH_SIZE,
+  INGEST_CAPACITY_PER_SECOND,
+  INGEST_MAX_CONCURRENCY,
+  INGEST_TIMEOUT,
+  ingestConcurrencyFor,
+  MEASURED_INGEST_MS,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from "../../infra/sizing.ts";
 
 /** The same context `cdk synth` uses (feature flags, defaults), plus the optional settings. */
 const cdkJson = JSON.parse(readFileSync(new URL("../../cdk.json", import.meta.url), "utf8")) as {
@@ -287,13 +297,18 @@ describe("pipeline stack", () => {
     }
   });
 
-  it("polls the ingest queue in batches of 10 with a 5 s window and partial batch responses", () => {
+  it("polls the ingest queue in batches of 10 with a 5 s window, partial batch responses and the sized maximum concurrency", () => {
     pipeline.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       EventSourceArn: { "Fn::ImportValue": Match.stringLikeRegexp("IngestQueue") },
-      BatchSize: 10,
+      BatchSize: INGEST_BATCH_SIZE,
       MaximumBatchingWindowInSeconds: 5,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: INGEST_MAX_CONCURRENCY },
     });
+    // Bounded by the poller, not by a reservation taken from the account.
+    const ingest = Object.values(pipeline.findResources("AWS::Lambda::Function", { Properties: Match.objectLike({ Timeout: INGEST_TIMEOUT.toSeconds() }) }));
+    expect(ingest).toHaveLength(1);
+    expect(ingest[0]!.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 
   it("schedules the report Mondays 06:00 in the configured time zone, with its own role", () => {
@@ -608,3 +623,18 @@ function collectAcknowledgments(root: IConstruct): Acknowledgment[] {
   }
   return found;
 }
+
+describe("ingest sizing (infra/sizing.ts)", () => {
+  it("keeps up with twice the design peak at the measured time per contact", () => {
+    expect(INGEST_MAX_CONCURRENCY).toBeGreaterThanOrEqual(2);
+    expect(INGEST_CAPACITY_PER_SECOND).toBeGreaterThanOrEqual(2 * DESIGN_PEAK_CONTACTS_PER_SECOND);
+    expect(ingestConcurrencyFor(26, 0.25)).toBe(13);
+    expect(ingestConcurrencyFor(1, 0.01)).toBe(2);
+  });
+
+  it("lets a batch at the measured p99 take at most a third of the timeout", () => {
+    expect(batchFitsTimeout()).toBe(true);
+    expect(INGEST_BATCH_SIZE * MEASURED_INGEST_MS.p99 * 3).toBeLessThanOrEqual(INGEST_TIMEOUT.toMilliseconds());
+    expect(batchFitsTimeout(10, 3000)).toBe(false);
+  });
+});

@@ -15,7 +15,10 @@ export interface LocalStack {
   services: EmbeddedServices;
   runtime: Runtime;
   outcomes: Map<string, IngestOutcome[]>;
+  /** The queue between the bucket's notifications and the ingest handler. */
   queue: LocalQueue;
+  /** Off: uploads are stored without notifying the queue (objects that were there before the pipeline). */
+  notifications(enabled: boolean): void;
   /** Puts an object into the embedded bucket (its notification then drives the ingest handler). */
   upload(key: string, body: string | Uint8Array, metadata?: Record<string, string>): Promise<void>;
   /** Waits until every notification so far has been handled. */
@@ -79,7 +82,9 @@ export async function startLocalStack(config: Record<string, unknown> = {}, opti
     handler: options.wrapHandler ? options.wrapHandler(handler) : handler,
   });
   const copies = options.copies ?? 1;
+  let notify = true;
   services.onObjectCreated((body) => {
+    if (!notify) return;
     for (let i = 0; i < copies; i++) queue.send(body);
   });
   return {
@@ -87,6 +92,7 @@ export async function startLocalStack(config: Record<string, unknown> = {}, opti
     runtime,
     outcomes,
     queue,
+    notifications: (enabled) => void (notify = enabled),
     upload: (key, body, metadata) => uploads.put(key, body, metadata ? { metadata } : {}),
     async settle(expected) {
       const deadline = Date.now() + 60_000;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import S3rver from "s3rver";
+import { INGESTED_PREFIXES } from "../../ports/ingest-queue.ts";
 import { encodeS3Key } from "../s3-events.ts";
 import { tableDefinition } from "./table-definition.ts";
 
@@ -29,12 +30,24 @@ interface S3rverEvent {
  * the bucket's directory; it is safe to call twice.
  */
 /** The prefixes whose object-created events reach the ingest queue (as in infra/data-stack.ts). */
-export const NOTIFIED_PREFIXES = ["transcripts/", "analysis/", "Analysis/", "ctr/"] as const;
+export const NOTIFIED_PREFIXES = INGESTED_PREFIXES;
 
-export async function startEmbeddedServices(options: { bucket?: string; table?: string } = {}): Promise<EmbeddedServices> {
+export interface EmbeddedServicesOptions {
+  bucket?: string;
+  table?: string;
+  /**
+   * Where dynalite keeps the table: "memory" (the default: fastest to start, for tests), or
+   * "disk" (LevelDB in a temporary folder, removed by `stop`), so memory does not grow with
+   * the number of contacts in a large run.
+   */
+  tableStorage?: "memory" | "disk";
+}
+
+export async function startEmbeddedServices(options: EmbeddedServicesOptions = {}): Promise<EmbeddedServices> {
   const bucket = options.bucket ?? "recontact-local";
   const table = options.table ?? "recontact-local";
   const directory = await mkdtemp(join(tmpdir(), "recontact-s3-"));
+  const tableDirectory = options.tableStorage === "disk" ? await mkdtemp(join(tmpdir(), "recontact-dynamodb-")) : undefined;
   const listeners: ((body: string) => void)[] = [];
 
   const s3 = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
@@ -49,7 +62,7 @@ export async function startEmbeddedServices(options: { bucket?: string; table?: 
     for (const listener of listeners) listener(body);
   });
 
-  const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(tableDirectory ? { path: tableDirectory } : {}) });
   await new Promise<void>((resolve, reject) => dynamo.listen(0, "127.0.0.1", () => resolve()).once("error", reject));
   const dynamodbEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
   const admin = new DynamoDBClient({ region: "us-east-1", endpoint: dynamodbEndpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
@@ -71,6 +84,7 @@ export async function startEmbeddedServices(options: { bucket?: string; table?: 
       dynamo.closeAllConnections();
       await Promise.all([s3.close(), new Promise<void>((resolve) => dynamo.close(() => resolve()))]);
       await rm(directory, { recursive: true, force: true });
+      if (tableDirectory) await rm(tableDirectory, { recursive: true, force: true });
     },
   };
 }

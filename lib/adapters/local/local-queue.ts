@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { IngestQueue } from "../../ports/ingest-queue.ts";
 
 export interface LocalQueueOptions {
   /** Messages handled at once, like concurrent Lambda invocations. */
@@ -14,12 +15,13 @@ export interface LocalQueueOptions {
  * delivers each message to the same handler Lambda runs, one message per batch, redelivers the
  * failures a partial batch response names and dead-letters them after maxReceiveCount.
  */
-export class LocalQueue {
+export class LocalQueue implements IngestQueue {
   readonly deadLetters: { body: string; receiveCount: number }[] = [];
   private readonly pending: { body: string; receiveCount: number; messageId: string }[] = [];
   private running = 0;
   private delivered = 0;
   private idleWaiters: (() => void)[] = [];
+  private processedWaiters: { count: number; resolve: () => void }[] = [];
 
   constructor(private readonly options: LocalQueueOptions) {}
 
@@ -30,6 +32,20 @@ export class LocalQueue {
   send(body: string): void {
     this.pending.push({ body, receiveCount: 0, messageId: randomUUID() });
     this.pump();
+  }
+
+  async sendBatch(bodies: readonly string[]): Promise<void> {
+    for (const body of bodies) this.send(body);
+  }
+
+  async backlog(): Promise<number> {
+    return this.pending.length + this.running;
+  }
+
+  /** Resolves once `count` messages have been handled (or dead-lettered): a producer's back-pressure. */
+  processedAtLeast(count: number): Promise<void> {
+    if (this.delivered >= count) return Promise.resolve();
+    return new Promise((resolve) => this.processedWaiters.push({ count, resolve }));
   }
 
   /** Resolves when nothing is pending or in flight. */
@@ -44,6 +60,7 @@ export class LocalQueue {
       this.running++;
       void this.deliver(message).finally(() => {
         this.running--;
+        this.processedWaiters = this.processedWaiters.filter((w) => (w.count <= this.delivered ? (w.resolve(), false) : true));
         this.pump();
         if (this.pending.length === 0 && this.running === 0) {
           for (const resolve of this.idleWaiters.splice(0)) resolve();
