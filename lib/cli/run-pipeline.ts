@@ -107,17 +107,18 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
     runtime = full;
     handler = createIngestHandler(full, onOutcome);
   }
+  const concurrency = options.concurrency ?? 4;
+  const queue = new LocalQueue({ concurrency, maxReceiveCount: 3, handler });
+  services.onObjectCreated((body) => queue.send(body));
   try {
-    const concurrency = options.concurrency ?? 4;
-    const queue = new LocalQueue({ concurrency, maxReceiveCount: 3, handler });
-    services.onObjectCreated((body) => queue.send(body));
     const expected = await uploadAll(options, runtime, queue, total, concurrency, quarantinedByKey);
     await queue.processedAtLeast(expected);
     await queue.drained();
-    return await finish(options, runtime, queue, total, quarantinedByKey);
   } finally {
+    // The workers' models are not needed for the reports.
     await pool?.close();
   }
+  return finish(options, runtime, queue, total, quarantinedByKey);
 }
 
 /**
