@@ -194,4 +194,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const prices = await readPrices();
   const measured = await measureCostInputs(n);
   process.stdout.write(costMarkdown(monthlyCost(measured.inputs, prices, VOLUMES), prices, measured.inputs));
+  process.stdout.write(`\nLambda-like ingest: mean ${(measured.run.stepMs.duration ?? 0).toFixed(0)} ms, p99 ${measured.run.p99DurationMs.toFixed(0)} ms per transcript (infra/sizing.ts MEASURED_INGEST_MS).\n`);
 }

@@ -123,17 +123,21 @@ async function runOn(services: EmbeddedServices, options: RunOptions): Promise<R
       return { reason: live.reasonClassifier.version, rootCause: live.rootCauseModel.version };
     };
   }
+  const concurrency = options.concurrency ?? 4;
+  const queue = new LocalQueue({ concurrency, maxReceiveCount: 3, handler });
+  services.onObjectCreated((body) => queue.send(body));
   try {
-    const concurrency = options.concurrency ?? 4;
-    const queue = new LocalQueue({ concurrency, maxReceiveCount: 3, handler });
-    services.onObjectCreated((body) => queue.send(body));
     const expected = await uploadAll(options, runtime, queue, total, concurrency, quarantinedByKey);
     await queue.processedAtLeast(expected);
     await queue.drained();
-    return await finish(options, runtime, queue, total, quarantinedByKey, models);
+    // Asked before the workers close: with workers, only they know which models are live.
+    const versions = await models();
+    models = async () => versions;
   } finally {
+    // The workers' models are not needed for the reports.
     await pool?.close();
   }
+  return finish(options, runtime, queue, total, quarantinedByKey, models);
 }
 
 /**

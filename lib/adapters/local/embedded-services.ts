@@ -8,6 +8,7 @@ import dynalite from "dynalite";
 import S3rver from "s3rver";
 import { INGESTED_PREFIXES } from "../../ports/ingest-queue.ts";
 import { encodeS3Key } from "../s3-events.ts";
+import { closeDynaliteIterators } from "./dynalite-iterator-fix.ts";
 import { tableDefinition } from "./table-definition.ts";
 
 export interface EmbeddedServices {
@@ -62,6 +63,7 @@ export async function startEmbeddedServices(options: EmbeddedServicesOptions = {
     for (const listener of listeners) listener(body);
   });
 
+  closeDynaliteIterators();
   const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(tableDirectory ? { path: tableDirectory } : {}) });
   await new Promise<void>((resolve, reject) => dynamo.listen(0, "127.0.0.1", () => resolve()).once("error", reject));
   const dynamodbEndpoint = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
