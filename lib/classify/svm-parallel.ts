@@ -82,6 +82,27 @@ export class TrainingHelper {
   }
 }
 
+/** A training job in shared memory: the examples, the fit being written and the label counter. */
+export function sharedJob(
+  vectors: readonly SparseVector[],
+  targets: readonly number[],
+  features: number,
+  labels: number,
+  settings: SvmSettings,
+  start?: Float64Array,
+): SharedJob {
+  const n = vectors.length;
+  const shared = <T extends Float32Array | Float64Array>(Kind: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number) =>
+    new Kind(new SharedArrayBuffer(length * Kind.BYTES_PER_ELEMENT));
+  const fit: OneVsRestFit = { weights: shared(Float32Array, features * labels), bias: shared(Float64Array, labels), alphas: shared(Float64Array, n * labels) };
+  if (start) fit.alphas.set(start);
+  const job: SharedJob = { examples: toCsr(vectors, targets, true), features, labels, settings, fit, control: new Int32Array(new SharedArrayBuffer(12)) };
+  return job;
+}
+
+/** Labels of `job` trained so far, by either thread. */
+export const labelsDone = (job: SharedJob): number => Atomics.load(job.control, DONE);
+
 /**
  * One-vs-rest SVMs on two threads when a helper is given: the same weights as `trainOneVsRest`,
  * in about half the time. Synchronous (training is a batch step): the main thread trains labels
@@ -97,12 +118,7 @@ export function trainOneVsRestShared(
   helper: TrainingHelper | undefined,
   start?: Float64Array,
 ): OneVsRestFit & { labelsByHelper: number } {
-  const n = vectors.length;
-  const shared = <T extends Float32Array | Float64Array>(Kind: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number) =>
-    new Kind(new SharedArrayBuffer(length * Kind.BYTES_PER_ELEMENT));
-  const fit: OneVsRestFit = { weights: shared(Float32Array, features * labels), bias: shared(Float64Array, labels), alphas: shared(Float64Array, n * labels) };
-  if (start) fit.alphas.set(start);
-  const job: SharedJob = { examples: toCsr(vectors, targets, true), features, labels, settings, fit, control: new Int32Array(new SharedArrayBuffer(12)) };
+  const job = sharedJob(vectors, targets, features, labels, settings, start);
   helper?.help(job);
   trainSharedLabels(job);
   // Labels the helper took may still be running: wait for them, not for a helper that never started.
@@ -114,5 +130,6 @@ export function trainOneVsRestShared(
     done = Atomics.load(job.control, DONE);
   }
   // Plain arrays again: shared memory is not needed once the fit is done.
+  const { fit } = job;
   return { weights: fit.weights.slice(), bias: fit.bias.slice(), alphas: fit.alphas.slice(), labelsByHelper: Atomics.load(job.control, BY_HELPER) };
 }

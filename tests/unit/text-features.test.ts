@@ -52,7 +52,8 @@ describe("hashed term keys", () => {
 
   it("are the string terms one for one: same number of distinct terms and same counts", () => {
     // Outside the Basic Multilingual Plane keys count UTF-16 units, strings code points (documented).
-    const bmpText = fc.string({ unit: "grapheme", maxLength: 80 }).filter((s) => !/[\uD800-\uDFFF]/.test(s));
+    // (NFKC can map a BMP character to an astral one, e.g. U+FA6C → U+242EE: filter after it.)
+    const bmpText = fc.string({ unit: "grapheme", maxLength: 80 }).filter((s) => !/[\uD800-\uDFFF]/.test(normaliseText(s)));
     fc.assert(
       fc.property(bmpText, fc.constantFrom("en", "nl", "ar", "fa", "ko", "zh"), (text, lang) => {
         const strings = termCounts(text, lang, settings);
