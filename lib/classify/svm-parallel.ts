@@ -1,12 +1,11 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { SparseVector } from "./linear-model.ts";
-import { toCsr, trainLabel, type CsrExamples, type OneVsRestFit, type SvmSettings } from "./svm.ts";
+import { emptyFit, toCsr, trainLabel, type CsrExamples, type OneVsRestFit, type SvmSettings } from "./svm.ts";
 
 /** Slots of the control array shared with the helper thread. */
 const NEXT = 0;
 const DONE = 1;
-const BY_HELPER = 2;
 const STALL_MS = 10 * 60_000;
 
 export interface SharedJob {
@@ -23,12 +22,11 @@ export interface SharedJob {
  * both run this; labels are independent fits with their own seeds, so which thread trains which
  * label never changes the result.
  */
-export function trainSharedLabels(job: SharedJob, byHelper = false): void {
+export function trainSharedLabels(job: SharedJob): void {
   for (;;) {
     const k = Atomics.add(job.control, NEXT, 1);
     if (k >= job.labels) return;
     trainLabel(job.examples, job.features, job.labels, k, job.settings, job.fit);
-    if (byHelper) Atomics.add(job.control, BY_HELPER, 1);
     Atomics.add(job.control, DONE, 1);
     Atomics.notify(job.control, DONE);
   }
@@ -91,13 +89,8 @@ export function sharedJob(
   settings: SvmSettings,
   start?: Float64Array,
 ): SharedJob {
-  const n = vectors.length;
-  const shared = <T extends Float32Array | Float64Array>(Kind: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }, length: number) =>
-    new Kind(new SharedArrayBuffer(length * Kind.BYTES_PER_ELEMENT));
-  const fit: OneVsRestFit = { weights: shared(Float32Array, features * labels), bias: shared(Float64Array, labels), alphas: shared(Float64Array, n * labels) };
-  if (start) fit.alphas.set(start);
-  const job: SharedJob = { examples: toCsr(vectors, targets, true), features, labels, settings, fit, control: new Int32Array(new SharedArrayBuffer(12)) };
-  return job;
+  const fit = emptyFit(vectors.length, features, labels, start, true);
+  return { examples: toCsr(vectors, targets, true), features, labels, settings, fit, control: new Int32Array(new SharedArrayBuffer(8)) };
 }
 
 /** Labels of `job` trained so far, by either thread. */
@@ -117,7 +110,7 @@ export function trainOneVsRestShared(
   settings: SvmSettings,
   helper: TrainingHelper | undefined,
   start?: Float64Array,
-): OneVsRestFit & { labelsByHelper: number } {
+): OneVsRestFit {
   const job = sharedJob(vectors, targets, features, labels, settings, start);
   helper?.help(job);
   trainSharedLabels(job);
@@ -131,5 +124,5 @@ export function trainOneVsRestShared(
   }
   // Plain arrays again: shared memory is not needed once the fit is done.
   const { fit } = job;
-  return { weights: fit.weights.slice(), bias: fit.bias.slice(), alphas: fit.alphas.slice(), labelsByHelper: Atomics.load(job.control, BY_HELPER) };
+  return { weights: fit.weights.slice(), bias: fit.bias.slice(), alphas: fit.alphas.slice() };
 }

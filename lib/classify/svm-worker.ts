@@ -2,5 +2,5 @@
 import { parentPort } from "node:worker_threads";
 import { trainSharedLabels, type SharedJob } from "./svm-parallel.ts";
 
-parentPort!.on("message", (job: SharedJob) => trainSharedLabels(job, true));
+parentPort!.on("message", (job: SharedJob) => trainSharedLabels(job));
 parentPort!.postMessage("ready");

@@ -72,8 +72,16 @@ export function trainOneVsRest(
   return fit;
 }
 
-export function emptyFit(examples: number, features: number, labels: number, start?: Float64Array): OneVsRestFit {
-  return { weights: new Float32Array(features * labels), bias: new Float64Array(labels), alphas: start ? Float64Array.from(start) : new Float64Array(examples * labels) };
+/** A zero fit (or one warm-started with `start`); in shared memory for `trainOneVsRestShared`. */
+export function emptyFit(examples: number, features: number, labels: number, start?: Float64Array, shared = false): OneVsRestFit {
+  const Buffer = shared ? SharedArrayBuffer : ArrayBuffer;
+  const fit: OneVsRestFit = {
+    weights: new Float32Array(new Buffer(features * labels * 4)),
+    bias: new Float64Array(new Buffer(labels * 8)),
+    alphas: new Float64Array(new Buffer(examples * labels * 8)),
+  };
+  if (start) fit.alphas.set(start);
+  return fit;
 }
 
 /** Trains label k's binary SVM and writes its column of `fit`. Labels are independent: any order, any thread. */
