@@ -35,6 +35,8 @@ const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const SHIPPED_MODELS = ["reason", "root-cause"] as const;
 
 /** Where the ingest bundle carries the shipped models (`<bundle>/models/<task>/model.json`). */
+/** A model is its JSON and its arrays (lib/classify/model-file.ts). */
+const MODEL_FILES = ["model.json", "model.bin"] as const;
 export const LAMBDA_MODELS_DIR = "/var/task/models";
 
 /** The shipped training data the retrain function trains candidates on (lib/review/trainers.ts, shippedRecipes). */
@@ -143,7 +145,7 @@ export class PipelineStack extends Stack {
         afterBundling: (inputDir, outputDir) =>
           SHIPPED_MODELS.flatMap((task) => [
             `mkdir -p "${outputDir}/models/${task}"`,
-            `cp "${inputDir}/models/${task}/model.json" "${outputDir}/models/${task}/model.json"`,
+            ...MODEL_FILES.map((file) => `cp "${inputDir}/models/${task}/${file}" "${outputDir}/models/${task}/${file}"`),
           ]),
       }),
       description: "recontact: S3 object-created events (via SQS) → parse, classify, link, store",
@@ -260,7 +262,7 @@ export class PipelineStack extends Stack {
         afterBundling: (inputDir, outputDir) => [
           ...SHIPPED_MODELS.flatMap((task) => [
             `mkdir -p "${outputDir}/models/${task}"`,
-            `cp "${inputDir}/models/${task}/model.json" "${outputDir}/models/${task}/model.json"`,
+            ...MODEL_FILES.map((file) => `cp "${inputDir}/models/${task}/${file}" "${outputDir}/models/${task}/${file}"`),
           ]),
           ...SHIPPED_TRAINING_DATA.flatMap((path) => [`mkdir -p "$(dirname "${outputDir}/${path}")"`, `cp -R "${inputDir}/${path}" "${outputDir}/${path}"`]),
         ],

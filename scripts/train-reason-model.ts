@@ -13,6 +13,7 @@ import { evaluateClassifier, type Evaluation } from "../lib/classify/evaluate.ts
 import { LinearModel } from "../lib/classify/linear-model.ts";
 import { trainModel } from "../lib/classify/train.ts";
 import { featureCount } from "../lib/classify/model-artifact.ts";
+import { packModel, writeModelFile } from "../lib/classify/model-file.ts";
 import { shippedRecipes } from "../lib/review/trainers.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -70,7 +71,7 @@ const shipped = {
   },
 };
 await mkdir(join(ROOT, "models/reason"), { recursive: true });
-await writeFile(join(ROOT, "models/reason/model.json"), `${JSON.stringify(shipped)}\n`);
+await writeModelFile(join(ROOT, "models/reason/model.json"), shipped);
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const card = `# Reason model \`${VERSION}\`
@@ -84,7 +85,7 @@ the ingest function. Rebuild it bit for bit with \`npm run train:models\`
 | task | \`reason\` |
 | algorithm | one-vs-rest linear SVMs (squared hinge, C = ${artifact.manifest.trainingSettings.c}, dual coordinate descent as in LIBLINEAR), softmax over the margins with a temperature fitted on 10% of the training data (T = ${artifact.temperature}) |
 | features | sublinear TF-IDF of word 1–${artifact.features.wordNgrams}-grams (Porter-stemmed in English and Dutch) and character ${artifact.features.charNgramMin}–${artifact.features.charNgramMax}-grams inside words, each block L2-normalised; terms hashed to 53-bit keys; ${featureCount(artifact)} features |
-| weights | int8 with a float32 scale per feature (the file is ${(Buffer.byteLength(JSON.stringify(artifact)) / 2 ** 20).toFixed(1)} MB) |
+| weights | int8 with a float32 scale per feature, in \`model.bin\` beside \`model.json\` (${(packModel(artifact, "model.bin").binary.byteLength / 2 ** 20).toFixed(1)} MB, mapped as it is on load) |
 | training data | ${combined.examples.length} lines: ${publicTrain.examples.length} from \`data/reasons/train.jsonl\` (Banking77, Bitext, CLINC150, mapped; English) + ${own.examples.length} own lines in 6 languages × ${OWN_DATA_WEIGHT} |
 | training data sha256 | \`${combined.sha256}\` |
 | labels | ${artifact.labels.map((l) => `\`${l}\``).join(", ")} |

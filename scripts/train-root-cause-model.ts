@@ -7,6 +7,7 @@
  * attribute.ts) — and writes models/root-cause/model.json and models/root-cause/README.md.
  */
 import { mkdir, writeFile } from "node:fs/promises";
+import { writeModelFile } from "../lib/classify/model-file.ts";
 import { join } from "node:path";
 import { ROOT_CAUSES, type ChainAttribution, type ContactRecord } from "../lib/contact/contact-record.ts";
 import { attributeFromSignals } from "../lib/root-cause/rule-baseline.ts";
@@ -51,7 +52,7 @@ const crossValidation = artifact.manifest.metrics.crossValidation!;
 artifact.manifest.metrics.heldOut = heldOut;
 artifact.manifest.metrics.heldOutName = "data/root-causes/*.jsonl, split = test (6 languages)";
 await mkdir(join(ROOT, "models/root-cause"), { recursive: true });
-await writeFile(join(ROOT, "models/root-cause/model.json"), `${JSON.stringify(artifact)}\n`);
+await writeModelFile(join(ROOT, "models/root-cause/model.json"), artifact);
 
 /** The rule-based attribution of a chain: cue signals per contact, then the baseline rule. */
 function ruleAttribution(chain: RootCauseChain): ChainAttribution {
@@ -176,7 +177,7 @@ The model is **additive over contacts**, so ingest never re-reads a transcript t
 | contact vector \`x_c\` | TF-IDF (sublinear tf), L2-normalised per contact, of word 1–${features.text.wordNgrams}-grams (Porter-stemmed in English and Dutch) and character ${features.text.charNgramMin}–${features.text.charNgramMax}-grams, each prefixed by speaker (\`a:\` agent, \`c:\` customer, \`s:\` system); terms in ≥ ${s.minDocumentFrequency} training contacts |
 | cue concepts | ${conceptCount} cross-language concept features (${conceptNames}), matched from a phrase table in all six languages (\`CUE_CONCEPTS\` in \`lib/root-cause/chain-features.ts\`), speaker-prefixed like the n-grams (\`a:@approval\`), idf × ${features.conceptWeight}. One concept feature learns from all 312 training chains, where an n-gram of one language learns from 52 |
 | extra training examples | each annotated evidence span alone, as an example of its chain's cause in its contact's role; ${pct(s.backgroundShare as number)} of the other sentences as examples of no cause (negative for all four); failed-contact features scaled × ${(s.roleScale as number[])[0]} while training (stronger regularisation of the failed role, whose words are mostly the original request) |
-| size | ${artifact.vocabulary.length.toLocaleString("en")} terms × 4 causes × 2 roles |
+| size | ${artifact.terms.length.toLocaleString("en")} terms × 4 causes × 2 roles |
 | training data | ${train.length} chains (${artifact.manifest.trainingData.contacts} contacts), the train split of \`data/root-causes/{${LANGUAGES.join(",")}}.jsonl\`; see \`data/root-causes/README.md\` |
 | data files sha256 | \`${data.sha256}\` |
 | held-out data | ${test.length} chains, the test split of the same files: every test chain differs from every training chain of its cause in industry or reason |

@@ -1,9 +1,8 @@
 import type { Classifier, Prediction } from "./classifier.ts";
-import { decodeFloat32, decodeFloat64, decodeInt8, type ModelArtifact } from "./model-artifact.ts";
+import type { ModelArtifact } from "./model-artifact.ts";
 import { HashedVectoriser, TermIndex } from "./hashed-vectoriser.ts";
 import { CUE_LEXICON_VERSION } from "../text/cue-matcher.ts";
 import { ConfigurationError } from "../errors.ts";
-import { termCounts, type FeatureSettings } from "../text/features.ts";
 
 /** A sparse, L2-normalised TF-IDF vector. */
 export interface SparseVector {
@@ -12,27 +11,22 @@ export interface SparseVector {
 }
 
 /**
- * Sublinear tf × idf over a fixed vocabulary, L2-normalised: the root-cause model's vectoriser
- * (its terms are strings, so concept features can sit beside words).
+ * Sublinear tf × idf over a fixed set of term keys, L2-normalised as one block: the root-cause
+ * model's vectoriser (its terms are speaker-salted keys; lib/root-cause/chain-features.ts).
  */
 export class Vectoriser {
   constructor(
-    private readonly index: ReadonlyMap<string, number>,
+    private readonly index: TermIndex,
     private readonly idf: Float32Array | Float64Array,
-    private readonly settings: FeatureSettings,
   ) {}
 
-  vectorise(text: string, language?: string): SparseVector {
-    return this.fromCounts(termCounts(text, language, this.settings));
-  }
-
-  fromCounts(counts: ReadonlyMap<string, number>): SparseVector {
+  fromCounts(counts: ReadonlyMap<number, number>): SparseVector {
     const indices: number[] = [];
     const values: number[] = [];
     let norm = 0;
     for (const [term, count] of counts) {
-      const i = this.index.get(term);
-      if (i === undefined) continue;
+      const i = this.index.indexOf(term);
+      if (i < 0) continue;
       const value = (1 + Math.log(count)) * this.idf[i]!;
       indices.push(i);
       values.push(value);
@@ -117,10 +111,10 @@ export class LinearModel implements Classifier {
     this.task = artifact.task;
     this.version = artifact.version;
     this.labels = artifact.labels;
-    const index = new TermIndex(decodeFloat64(artifact.terms));
-    this.vectoriser = new HashedVectoriser(index, decodeFloat32(artifact.idf), artifact.features, artifact.blockWeights);
-    this.weights = decodeInt8(artifact.weights);
-    this.scales = decodeFloat32(artifact.weightScales);
+    const index = new TermIndex(artifact.terms);
+    this.vectoriser = new HashedVectoriser(index, artifact.idf, artifact.features, artifact.blockWeights);
+    this.weights = artifact.weights;
+    this.scales = artifact.weightScales;
     this.bias = Float64Array.from(artifact.bias);
     this.temperature = artifact.temperature;
   }

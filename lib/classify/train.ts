@@ -6,7 +6,7 @@ import { HashedVectoriser, TermIndex } from "./hashed-vectoriser.ts";
 import type { Dataset, Example } from "./dataset.ts";
 import { evaluateClassifier } from "./evaluate.ts";
 import { LinearModel, linearScores, softmaxInPlace, type SparseVector } from "./linear-model.ts";
-import { encodeFloat32, encodeFloat64, quantiseRows, MODEL_FORMAT, type Metrics, type ModelArtifact } from "./model-artifact.ts";
+import { quantiseRows, MODEL_FORMAT, type Metrics, type ModelArtifact } from "./model-artifact.ts";
 import { seededRandom, shuffleInPlace } from "./random.ts";
 import { fitTemperature } from "./calibration.ts";
 import { TrainingHelper, trainOneVsRestShared } from "./svm-parallel.ts";
@@ -101,9 +101,9 @@ function train(dataset: Dataset, options: TrainOptions, settings: TrainingSettin
     created: (options.now ?? new Date()).toISOString(),
     labels,
     features: settings.features.cues ? { ...settings.features, cueLexicon: CUE_LEXICON_VERSION } : settings.features,
-    terms: encodeFloat64(final.terms),
+    terms: Float64Array.from(final.terms),
     blockWeights: settings.blockWeights,
-    idf: encodeFloat32(final.idf),
+    idf: Float32Array.from(final.idf),
     ...quantiseRows(final.weights, labels.length),
     bias: Array.from(final.bias, (b) => Math.fround(b)),
     temperature,

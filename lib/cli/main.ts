@@ -8,6 +8,7 @@ import { readDataset } from "../classify/dataset.ts";
 import { evaluateClassifier, formatEvaluation } from "../classify/evaluate.ts";
 import { trainModel, withHeldOutMetrics } from "../classify/train.ts";
 import { featureCount } from "../classify/model-artifact.ts";
+import { writeModelFile } from "../classify/model-file.ts";
 import { loadConfigFile, parseConfig } from "../config.ts";
 import { describeError, RecontactError } from "../errors.ts";
 import { jsonLogger } from "../log.ts";
@@ -57,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("train a model from JSON lines {text, label, lang?}; prints its held-out metrics")
     .requiredOption("--task <task>", "reason | root-cause")
     .requiredOption("--data <jsonl...>", "training data files")
-    .requiredOption("--out <model.json>", "where to write the model artifact")
+    .requiredOption("--out <model.json>", "where to write the model (its arrays go beside it: model.json → model.bin)")
     .option("--eval-data <jsonl...>", "held-out data to report on (never trained on)")
     .option("--seed <n>", "random seed", Number, 13)
     .option("--epochs <n>", "training epochs", positiveInt)
@@ -77,7 +78,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(`held-out (${opts.evalData.join(", ")}):\n${formatEvaluation({ ...scored.metrics, labels: [], confusion: {} })}\n`);
       }
       await mkdir(dirname(resolve(opts.out)), { recursive: true });
-      await writeFile(opts.out, `${JSON.stringify(artifact)}\n`);
+      await writeModelFile(opts.out, artifact);
       process.stdout.write(`model written to ${opts.out}\n`);
     });
 

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { z } from "zod";
-import { readModelJson } from "../classify/model-artifact.ts";
+import { binaryFileNamed, packModel, readModelFile, unpackModel } from "../classify/model-file.ts";
 import { ConfigurationError, ReviewError } from "../errors.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { LivePointerSchema, ModelCardSchema, VersionSchema, type LivePointer, type ModelCard, type ModelEvent } from "./model-card.ts";
@@ -10,6 +10,8 @@ import type { Task } from "./task.ts";
 export const modelKeys = {
   live: (task: Task) => `models/${task}/live.json`,
   model: (task: Task, version: string) => `models/${task}/${version}/model.json`,
+  /** The model's arrays (lib/classify/model-file.ts), named by its JSON. */
+  modelFile: (task: Task, version: string, file: string) => `models/${task}/${version}/${file}`,
   card: (task: Task, version: string) => `models/${task}/${version}/card.json`,
   comparison: (task: Task, version: string) => `models/${task}/${version}/comparison.json`,
 };
@@ -23,7 +25,7 @@ export class ShippedModels {
   json(task: Task): Promise<unknown> {
     let json = this.cache.get(task);
     if (!json) {
-      json = readModelJson(join(this.dir, task, "model.json"));
+      json = readModelFile(join(this.dir, task, "model.json"));
       this.cache.set(task, json);
     }
     return json;
@@ -94,16 +96,30 @@ export class ModelRegistry {
   /** The artifact JSON of a version: the registry's, or the shipped model's. */
   async modelJson(task: Task, live: Pick<LiveModel, "version" | "source">): Promise<unknown> {
     if (live.source === "shipped") return this.shipped.json(task);
-    const object = await this.objects.get(modelKeys.model(task, live.version));
+    const key = modelKeys.model(task, live.version);
+    const object = await this.objects.get(key);
     if (!object) throw new ReviewError("UNKNOWN_MODEL_VERSION", `${task} model ${live.version} is not in the registry`);
-    return JSON.parse(new TextDecoder().decode(object.body));
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(object.body));
+    } catch (error) {
+      throw new ConfigurationError("INVALID_MODEL", `${key}: not JSON`, { cause: error });
+    }
+    const file = binaryFileNamed(json, key);
+    const binary = file === undefined ? undefined : await this.objects.get(modelKeys.modelFile(task, live.version, file));
+    return unpackModel(json, binary?.body, key);
   }
 
-  /** Stores a new version: the artifact first, so a card is never visible without its model. */
-  async publish(task: Task, artifact: unknown, card: ModelCard, comparison: unknown): Promise<void> {
+  /**
+   * Stores a new version: the model's arrays, then its JSON, then the card — so a card is never
+   * visible without its model, nor a model JSON without its arrays.
+   */
+  async publish(task: Task, artifact: object, card: ModelCard, comparison: unknown): Promise<void> {
     const version = VersionSchema.parse(card.version);
     const json = { contentType: "application/json" };
-    await this.objects.put(modelKeys.model(task, version), `${JSON.stringify(artifact)}\n`, json);
+    const packed = packModel(artifact, "model.bin");
+    await this.objects.put(modelKeys.modelFile(task, version, "model.bin"), packed.binary, { contentType: "application/octet-stream" });
+    await this.objects.put(modelKeys.model(task, version), `${JSON.stringify(packed.json)}\n`, json);
     await this.objects.put(modelKeys.comparison(task, version), `${JSON.stringify(comparison, null, 2)}\n`, json);
     await this.putCard(card);
   }

@@ -102,8 +102,8 @@ export interface TaskTrainer<E> {
   /** A reviewed label as a training / evaluation example. */
   fromLabel(label: Label): E;
   gold(example: E): string;
-  /** Trains an artifact (its JSON form, as stored in the registry). */
-  train(examples: readonly E[], args: TrainArgs): unknown;
+  /** Trains an artifact (stored in the registry as lib/classify/model-file.ts says). */
+  train(examples: readonly E[], args: TrainArgs): object;
   load(json: unknown, source: string): Predictor<E>;
 }
 

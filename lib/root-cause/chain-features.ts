@@ -1,14 +1,15 @@
 import { z } from "zod";
 import type { SparseVector } from "../classify/linear-model.ts";
-import type { Turn } from "../contact/contact.ts";
-import { FeatureSettingsSchema, termCounts, type FeatureSettings } from "../text/features.ts";
+import { SPEAKERS, type Turn } from "../contact/contact.ts";
+import { FeatureSettingsSchema } from "../text/features.ts";
 import { normaliseText } from "../text/normalise.ts";
+import { conceptKey, saltedKey, visitTermKeys } from "../text/term-keys.ts";
 import { words } from "../text/tokenize.ts";
 
 /**
  * Features of a repeat chain for the root-cause model, built so that a chain's scores are a sum
  * over its contacts: each contact is read once, at ingest, into a sparse vector; a chain is
- *   [Σ failed contacts, prefixed "f|"] ⊕ [the repeat contact, prefixed "r|"].
+ *   [Σ failed contacts] ⊕ [the repeat contact].
  * The vector blocks are index ranges of one feature space: block b holds term i at b·V + i.
  */
 
@@ -16,22 +17,28 @@ import { words } from "../text/tokenize.ts";
 export const ContactFeaturesSchema = z.object({
   /** Word and character n-grams of each speaker's sentences (lib/text/features.ts). */
   text: FeatureSettingsSchema,
-  /** Add the cross-language cue-concept features below ("a:@approval"). */
+  /** Add the cross-language cue-concept features below ("approval", said by the agent). */
   concepts: z.boolean(),
   /** Their idf is multiplied by this: a handful of concept features against thousands of n-grams. */
   conceptWeight: z.number().positive(),
 });
 export type ContactFeatures = z.infer<typeof ContactFeaturesSchema>;
 
-/** Marks a concept feature: "a:@approval" (a term of termCounts starts "w" or "c"). */
-const CONCEPT_MARK = ":@";
+/**
+ * Who said it matters ("I'm not allowed" from an agent, "I couldn't do it in the app" from a
+ * customer): a term's key is salted with its speaker, so each speaker's words are their own features.
+ */
+const SPEAKER_SALT: Readonly<Record<Turn["speaker"], number>> = { agent: 0x61c88647, customer: 0x3c6ef372, system: 0x27d4eb2f };
 
-export function isConceptTerm(term: string): boolean {
-  return term.startsWith(CONCEPT_MARK, 1);
+/** Concepts are word-block keys in their own namespace: no text's words can produce one. */
+const conceptTermKey = (concept: string, speaker: Turn["speaker"]) => saltedKey(conceptKey(`root-cause:${concept}`), SPEAKER_SALT[speaker]);
+
+let conceptKeys: ReadonlySet<number> | undefined;
+
+export function isConceptTerm(key: number): boolean {
+  conceptKeys ??= new Set(Object.keys(CUE_CONCEPTS).flatMap((concept) => SPEAKERS.map((speaker) => conceptTermKey(concept, speaker))));
+  return conceptKeys.has(key);
 }
-
-/** Who said it matters ("I'm not allowed" from an agent, "I couldn't do it in the app" from a customer). */
-export const SPEAKER_PREFIX: Readonly<Record<Turn["speaker"], string>> = { agent: "a:", customer: "c:", system: "s:" };
 
 /** Sentence ends in the six languages (Latin, CJK and Arabic punctuation) and line breaks. */
 const SENTENCE_END = /(?<=[.!?。！？؟])\s*|\n+/u;
@@ -44,33 +51,29 @@ export function sentences(text: string): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** Adds the speaker-prefixed term counts of one piece of text to `into`. */
-function addTerms(into: Map<string, number>, speaker: Turn["speaker"], text: string, language: string, settings: FeatureSettings): void {
-  const prefix = SPEAKER_PREFIX[speaker];
-  for (const [term, count] of termCounts(text, language, settings)) {
-    const key = prefix + term;
-    into.set(key, (into.get(key) ?? 0) + count);
-  }
-}
-
 export interface SentenceTerms {
   speaker: Turn["speaker"];
   text: string;
-  counts: Map<string, number>;
+  /** Term key (lib/text/term-keys.ts, salted with the speaker) → count. */
+  counts: Map<number, number>;
 }
 
 /**
- * Term counts of each sentence of a contact, speaker-prefixed. Sentences, not turns, are the unit:
+ * Term counts of each sentence of a contact, speaker-salted. Sentences, not turns, are the unit:
  * word n-grams never run across a sentence end, and evidence is quoted sentence by sentence.
  */
 export function sentenceTerms(turns: readonly Pick<Turn, "speaker" | "text">[], language: string, features: ContactFeatures): SentenceTerms[] {
   const out: SentenceTerms[] = [];
   for (const turn of turns) {
+    const salt = SPEAKER_SALT[turn.speaker];
     for (const text of sentences(turn.text)) {
-      const counts = new Map<string, number>();
-      addTerms(counts, turn.speaker, text, language, features.text);
+      const counts = new Map<number, number>();
+      visitTermKeys(text, language, features.text, (key) => {
+        const salted = saltedKey(key, salt);
+        counts.set(salted, (counts.get(salted) ?? 0) + 1);
+      });
       if (features.concepts) {
-        for (const concept of cueConcepts(text, language)) counts.set(`${SPEAKER_PREFIX[turn.speaker].slice(0, -1)}${CONCEPT_MARK}${concept}`, 1);
+        for (const concept of cueConcepts(text, language)) counts.set(conceptTermKey(concept, turn.speaker), 1);
       }
       if (counts.size > 0) out.push({ speaker: turn.speaker, text, counts });
     }
@@ -78,15 +81,16 @@ export function sentenceTerms(turns: readonly Pick<Turn, "speaker" | "text">[], 
   return out;
 }
 
-/** The speaker-prefixed term counts of a whole contact: the sum over its sentences. */
-export function contactTermCounts(parts: readonly SentenceTerms[]): Map<string, number> {
-  const counts = new Map<string, number>();
+/** The term counts of a whole contact: the sum over its sentences. */
+export function contactTermCounts(parts: readonly SentenceTerms[]): Map<number, number> {
+  const counts = new Map<number, number>();
   for (const { counts: c } of parts) for (const [term, n] of c) counts.set(term, (counts.get(term) ?? 0) + n);
   return counts;
 }
 
 export interface Vocabulary {
-  terms: string[];
+  /** Term keys, ascending. */
+  terms: Float64Array;
   /** Smoothed inverse document frequency over training contacts, float32-rounded. */
   idf: Float64Array;
 }
@@ -95,13 +99,13 @@ export interface Vocabulary {
  * Terms seen in at least `minDocumentFrequency` training contacts (the rest is noise on a few
  * hundred chains and only bloats the artifact), sorted, with their idf.
  */
-export function buildVocabulary(contacts: readonly Map<string, number>[], minDocumentFrequency: number): Vocabulary {
-  const df = new Map<string, number>();
+export function buildVocabulary(contacts: readonly Map<number, number>[], minDocumentFrequency: number): Vocabulary {
+  const df = new Map<number, number>();
   for (const counts of contacts) for (const term of counts.keys()) df.set(term, (df.get(term) ?? 0) + 1);
-  const kept = [...df.entries()].filter(([, n]) => n >= minDocumentFrequency).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const kept = [...df.entries()].filter(([, n]) => n >= minDocumentFrequency).sort((a, b) => a[0] - b[0]);
   const N = contacts.length;
   return {
-    terms: kept.map(([t]) => t),
+    terms: Float64Array.from(kept, ([t]) => t),
     idf: Float64Array.from(kept, ([, n]) => Math.fround(Math.log((1 + N) / (1 + n)) + 1)),
   };
 }

@@ -3,7 +3,9 @@ import { scorePredictions } from "../classify/evaluate.ts";
 import { fitTemperature } from "../classify/calibration.ts";
 import { readJsonLines } from "../classify/dataset.ts";
 import { softmaxInPlace, Vectoriser, type SparseVector } from "../classify/linear-model.ts";
-import { decodeFloat32, encodeFloat32, MetricsSchema, readModelJson } from "../classify/model-artifact.ts";
+import { TermIndex } from "../classify/hashed-vectoriser.ts";
+import { Float32s, Float64s, MetricsSchema } from "../classify/model-artifact.ts";
+import { readModelFile } from "../classify/model-file.ts";
 import { seededRandom, shuffleInPlace } from "../classify/random.ts";
 import { trainOneVsRest } from "../classify/svm.ts";
 import { ChannelSchema } from "../config.ts";
@@ -42,7 +44,8 @@ import {
  * This is exactly the linear model on the chain vector [Σ_failed x_c]_f| ⊕ [x_repeat]_r|.
  */
 
-export const ROOT_CAUSE_MODEL_FORMAT = "recontact.root-cause-model/v1";
+/** v2: terms are speaker-salted hashed keys, and the arrays live in the binary file beside the JSON. */
+export const ROOT_CAUSE_MODEL_FORMAT = "recontact.root-cause-model/v2";
 export const ROOT_CAUSE_TASK = "root_cause";
 const MAX_QUOTE = 300;
 const MAX_CANDIDATES = 4;
@@ -89,8 +92,6 @@ export async function readRootCauseChains(paths: readonly string[]): Promise<Roo
 
 // --- artifact -----------------------------------------------------------------------------------
 
-const Float32Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "expected base64");
-
 export const RootCauseMetricsSchema = MetricsSchema.extend({
   perLanguage: z.record(z.string(), z.object({ accuracy: z.number(), macroF1: z.number(), n: z.number().int() })),
   /** confusion[gold][predicted] = chains. */
@@ -128,9 +129,10 @@ export const RootCauseTrainingSettingsSchema = z.object({
 export type RootCauseTrainingSettings = z.infer<typeof RootCauseTrainingSettingsSchema>;
 
 /**
- * A root-cause model is data: one JSON file, a manifest (task, labels, feature settings, training
- * data hash, metrics, created) and the weights, validated on load — a malformed file is never
- * half-used. Weights are float32, row-major (term × cause), one matrix per role.
+ * A root-cause model is data: a JSON file with a manifest (task, labels, feature settings, training
+ * data hash, metrics, created), its arrays in the binary file beside it (lib/classify/model-file.ts),
+ * validated on load — a malformed model is never half-used. Weights are float32, row-major
+ * (term × cause), one matrix per role.
  */
 export const RootCauseModelArtifactSchema = z
   .object({
@@ -152,21 +154,21 @@ export const RootCauseModelArtifactSchema = z
         heldOutName: z.string().nullable(),
       }),
     }),
-    vocabulary: z.array(z.string()),
+    /** Term keys (lib/root-cause/chain-features.ts), ascending; feature i is terms[i]. */
+    terms: Float64s,
     /** Per term; concept features carry their extra weight here. */
-    idf: Float32Base64,
-    failedWeights: Float32Base64,
-    repeatWeights: Float32Base64,
+    idf: Float32s,
+    failedWeights: Float32s,
+    repeatWeights: Float32s,
     bias: z.array(z.number()),
     temperature: z.number().positive(),
   })
   .superRefine((m, ctx) => {
-    const vocab = m.vocabulary.length;
+    const vocab = m.terms.length;
     const K = m.manifest.labels.length;
-    const floats = (b64: string) => (Buffer.byteLength(b64, "base64") / 4) | 0;
-    if (floats(m.idf) !== vocab) ctx.addIssue({ code: "custom", path: ["idf"], message: `expected ${vocab} values` });
+    if (m.idf.length !== vocab) ctx.addIssue({ code: "custom", path: ["idf"], message: `expected ${vocab} values` });
     for (const key of ["failedWeights", "repeatWeights"] as const) {
-      if (floats(m[key]) !== vocab * K) ctx.addIssue({ code: "custom", path: [key], message: `expected ${vocab * K} values` });
+      if (m[key].length !== vocab * K) ctx.addIssue({ code: "custom", path: [key], message: `expected ${vocab * K} values` });
     }
     if (m.bias.length !== K) ctx.addIssue({ code: "custom", path: ["bias"], message: `expected ${K} values` });
     if (new Set(m.manifest.labels).size !== K) ctx.addIssue({ code: "custom", path: ["manifest", "labels"], message: "duplicate labels" });
@@ -184,7 +186,7 @@ export function parseRootCauseModel(json: unknown, source: string): RootCauseMod
 
 /** Reads, validates and loads a root-cause model file. */
 export async function readRootCauseModel(path: string): Promise<RootCauseModel> {
-  return new RootCauseModel(parseRootCauseModel(await readModelJson(path), path));
+  return new RootCauseModel(parseRootCauseModel(await readModelFile(path), path));
 }
 
 // --- per-contact summary ------------------------------------------------------------------------
@@ -206,7 +208,7 @@ export class RootCauseModel {
   readonly labels: readonly RootCause[];
   readonly temperature: number;
   private readonly features: ContactFeatures;
-  private readonly index: Map<string, number>;
+  private readonly index: TermIndex;
   private readonly vectoriser: Vectoriser;
   private readonly failedWeights: Float32Array;
   private readonly repeatWeights: Float32Array;
@@ -217,10 +219,10 @@ export class RootCauseModel {
     this.labels = artifact.manifest.labels;
     this.temperature = artifact.temperature;
     this.features = artifact.manifest.features;
-    this.index = new Map(artifact.vocabulary.map((term, i) => [term, i]));
-    this.vectoriser = new Vectoriser(this.index, decodeFloat32(artifact.idf), this.features.text);
-    this.failedWeights = decodeFloat32(artifact.failedWeights);
-    this.repeatWeights = decodeFloat32(artifact.repeatWeights);
+    this.index = new TermIndex(artifact.terms);
+    this.vectoriser = new Vectoriser(this.index, artifact.idf);
+    this.failedWeights = artifact.failedWeights;
+    this.repeatWeights = artifact.repeatWeights;
     this.bias = Float64Array.from(artifact.bias);
   }
 
@@ -317,8 +319,8 @@ export class RootCauseModel {
       const f = new Float64Array(K);
       const r = new Float64Array(K);
       for (const [term, n] of counts) {
-        const i = this.index.get(term);
-        if (i === undefined) continue;
+        const i = this.index.indexOf(term);
+        if (i < 0) continue;
         const v = (value.get(i)! * n) / total.get(term)!;
         for (let k = 0; k < K; k++) {
           f[k]! += v * this.failedWeights[i * K + k]!;
@@ -354,10 +356,10 @@ export interface TrainRootCauseOptions {
 interface PreparedChain {
   chain: RootCauseChain;
   /** Term counts per contact, oldest first. */
-  contacts: Map<string, number>[];
+  contacts: Map<number, number>[];
   /** Sentences with their role (0 failed, 1 repeat): the annotated spans, and the other sentences. */
-  spans: { block: number; counts: Map<string, number> }[];
-  background: { block: number; counts: Map<string, number> }[];
+  spans: { block: number; counts: Map<number, number> }[];
+  background: { block: number; counts: Map<number, number> }[];
 }
 
 function prepareChains(chains: readonly RootCauseChain[], features: ContactFeatures): PreparedChain[] {
@@ -379,7 +381,7 @@ function prepareChains(chains: readonly RootCauseChain[], features: ContactFeatu
 }
 
 interface Fitted {
-  vocabulary: string[];
+  terms: Float64Array;
   idf: Float64Array;
   failedWeights: Float32Array;
   repeatWeights: Float32Array;
@@ -402,7 +404,7 @@ function fit(prepared: readonly PreparedChain[], settings: RootCauseTrainingSett
     if (isConceptTerm(t)) idf[i] = Math.fround(idf[i]! * settings.features.conceptWeight);
   });
   const V = terms.length;
-  const vectoriser = new Vectoriser(new Map(terms.map((t, i) => [t, i])), idf, settings.features.text);
+  const vectoriser = new Vectoriser(new TermIndex(terms), idf);
   const vectors: SparseVector[] = [];
   const targets: number[] = [];
   for (const p of prepared) {
@@ -410,7 +412,7 @@ function fit(prepared: readonly PreparedChain[], settings: RootCauseTrainingSett
     vectors.push(concatBlocks([...contacts.slice(0, -1).map((vector) => ({ vector, block: 0 })), { vector: contacts.at(-1)!, block: 1 }], V));
     targets.push(ROOT_CAUSES.indexOf(p.chain.cause));
   }
-  const sentence = (block: number, counts: Map<string, number>) => concatBlocks([{ vector: vectoriser.fromCounts(counts), block }], V);
+  const sentence = (block: number, counts: Map<number, number>) => concatBlocks([{ vector: vectoriser.fromCounts(counts), block }], V);
   if (settings.spanExamples) {
     for (const p of prepared) {
       for (const span of p.spans) {
@@ -442,7 +444,7 @@ function fit(prepared: readonly PreparedChain[], settings: RootCauseTrainingSett
     failedWeights[i] = failedScale * weights[i]!;
     repeatWeights[i] = repeatScale * weights[V * K + i]!;
   }
-  return { vocabulary: terms, idf, failedWeights, repeatWeights, bias };
+  return { terms, idf, failedWeights, repeatWeights, bias };
 }
 
 function toArtifact(
@@ -470,10 +472,10 @@ function toArtifact(
       trainingSettings: settings,
       metrics: { crossValidation: null, heldOut: null, heldOutName: null },
     },
-    vocabulary: fitted.vocabulary,
-    idf: encodeFloat32(fitted.idf),
-    failedWeights: encodeFloat32(fitted.failedWeights),
-    repeatWeights: encodeFloat32(fitted.repeatWeights),
+    terms: fitted.terms,
+    idf: Float32Array.from(fitted.idf),
+    failedWeights: fitted.failedWeights,
+    repeatWeights: fitted.repeatWeights,
     bias: Array.from(fitted.bias, (b) => Math.fround(b)),
     temperature,
   };

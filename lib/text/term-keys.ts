@@ -49,6 +49,18 @@ export function conceptKey(concept: string): number {
   return keyOf(h1, h2, WORD_BLOCK);
 }
 
+/**
+ * A key in another namespace (the root-cause model's "said by the agent" terms): the same term
+ * under another salt is another, independent key. For one salt the map is one-to-one (MurmurHash3's
+ * finaliser is a bijection of 32-bit words), so salting never merges two terms.
+ */
+export function saltedKey(key: number, salt: number): number {
+  const block = key % 2;
+  const low = Math.floor(key / 2) % 0x100000000;
+  const high = Math.floor(key / 0x200000000);
+  return ((high ^ (salt & 0xfffff)) >>> 0) * 0x200000000 + mix((low ^ salt) >>> 0) * 2 + block;
+}
+
 export type TermVisitor = (key: number) => void;
 
 /**

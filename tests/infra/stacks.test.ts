@@ -292,8 +292,11 @@ describe("pipeline stack", () => {
       // Ingest classifies with it; retrain compares with it while no registry version is live.
       const withModel = assetDirs.filter((dir) => existsSync(join(dir, "models", task, "model.json")));
       expect(withModel, task).toHaveLength(2);
-      const shipped = readFileSync(new URL(`../../models/${task}/model.json`, import.meta.url), "utf8");
-      for (const dir of withModel) expect(readFileSync(join(dir, "models", task, "model.json"), "utf8")).toBe(shipped);
+      // The JSON and the arrays file it names (lib/classify/model-file.ts), byte for byte.
+      for (const file of ["model.json", "model.bin"]) {
+        const shipped = readFileSync(new URL(`../../models/${task}/${file}`, import.meta.url));
+        for (const dir of withModel) expect(readFileSync(join(dir, "models", task, file)).equals(shipped), `${dir} ${task}/${file}`).toBe(true);
+      }
     }
   });
 
@@ -382,7 +385,7 @@ describe("pipeline stack", () => {
     });
     const code = pipeline.findResources("AWS::Lambda::Function")[retrain]!.Properties.Code as { S3Key: string };
     const dir = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, "")}`);
-    for (const file of ["data/reasons/train.jsonl", "data/reasons-multilingual/en.test.jsonl", "data/root-causes/zh.jsonl", "models/reason/model.json"]) {
+    for (const file of ["data/reasons/train.jsonl", "data/reasons-multilingual/en.test.jsonl", "data/root-causes/zh.jsonl", "models/reason/model.json", "models/reason/model.bin"]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
   });

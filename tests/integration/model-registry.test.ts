@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { FileObjectStore } from "../../lib/adapters/local/file-object-store.ts";
 import { startEmbeddedServices, type EmbeddedServices } from "../../lib/adapters/local/embedded-services.ts";
 import { REPO_MODELS_DIR } from "../../lib/adapters/runtime.ts";
 import { readDataset } from "../../lib/classify/dataset.ts";
+import { writeModelFile } from "../../lib/classify/model-file.ts";
 import { trainModel } from "../../lib/classify/train.ts";
 import { jsonLogger, silentLogger } from "../../lib/log.ts";
 import type { ObjectStore } from "../../lib/ports/object-store.ts";
@@ -69,8 +70,8 @@ describe("live models follow the registry's pointer (TTL, ETag), and fall back t
     // A bundle with a tiny "shipped" reason model and the real root-cause model.
     await mkdir(join(dir, "bundle/reason"), { recursive: true });
     await mkdir(join(dir, "bundle/root-cause"), { recursive: true });
-    await writeFile(join(dir, "bundle/reason/model.json"), JSON.stringify(artifact("reason-shipped")));
-    await copyFile(join(REPO_MODELS_DIR, "root-cause/model.json"), join(dir, "bundle/root-cause/model.json"));
+    await writeModelFile(join(dir, "bundle/reason/model.json"), artifact("reason-shipped"));
+    for (const file of ["model.json", "model.bin"]) await copyFile(join(REPO_MODELS_DIR, "root-cause", file), join(dir, "bundle/root-cause", file));
     store = counting(new FileObjectStore(join(dir, "registry")));
     registry = new ModelRegistry(store, new ShippedModels(join(dir, "bundle")));
   });
@@ -104,11 +105,11 @@ describe("live models follow the registry's pointer (TTL, ETag), and fall back t
     const live = new LiveModels(registry, { ttlMs: 1_000, clock: () => new Date(now), log: jsonLogger((l) => logged.push(l), "info") });
     expect((await live.current()).reasonClassifier.version).toBe("reason-v2");
     await registry.publish("reason", artifact("reason-v3"), card("reason-v3"), {});
-    await store.put("models/reason/reason-v3/model.json", "{ not a model");
+    await store.put("models/reason/reason-v3/model.bin", new Uint8Array(64)); // arrays of another model
     await registry.promote("reason", "reason-v3", { by: "ann", why: "broken on purpose", now: new Date(now) });
     now += 2_000;
     expect((await live.current()).reasonClassifier.version).toBe("reason-v2");
-    expect(logged.some((l) => l.includes('"live model does not load; keeping the loaded model"') && l.includes('"kept":"reason-v2"'))).toBe(true);
+    expect(logged.some((l) => l.includes('"live model does not load; keeping the loaded model"') && l.includes('"kept":"reason-v2"') && l.includes("not this model's arrays file"))).toBe(true);
   });
 
   it("keeps every version's card with its history; rollback walks back to the bundle", async () => {

@@ -6,7 +6,8 @@ import { classifyReason } from "../../lib/classify/classify-contact.ts";
 import { readDataset, type Dataset } from "../../lib/classify/dataset.ts";
 import { evaluateClassifier, scorePredictions } from "../../lib/classify/evaluate.ts";
 import { LinearModel } from "../../lib/classify/linear-model.ts";
-import { decodeFloat32, decodeInt8, parseModelArtifact, quantiseRows, readModelArtifact } from "../../lib/classify/model-artifact.ts";
+import { parseModelArtifact, quantiseRows, readModelArtifact } from "../../lib/classify/model-artifact.ts";
+import { readModelFile, writeModelFile } from "../../lib/classify/model-file.ts";
 import { trainModel } from "../../lib/classify/train.ts";
 import { trainOneVsRest } from "../../lib/classify/svm.ts";
 import { labelsDone, sharedJob, TrainingHelper, trainOneVsRestShared } from "../../lib/classify/svm-parallel.ts";
@@ -43,7 +44,7 @@ describe("reason classifier", () => {
   it("gives identical predictions after saving and reloading the artifact", async () => {
     const artifact = trainModel(small, { task: "reason", version: "t", settings: { epochs: 3 } });
     const dir = await mkdtemp(join(tmpdir(), "recontact-model-"));
-    await writeFile(join(dir, "m.json"), JSON.stringify(artifact));
+    await writeModelFile(join(dir, "m.json"), artifact);
     const [before, after] = [new LinearModel(artifact), new LinearModel(await readModelArtifact(join(dir, "m.json")))];
     for (const text of ["my card was stolen", "Ik wil mijn abonnement opzeggen", "我的退款什么时候到账", "where is my parcel"]) {
       expect(after.predict(text)).toEqual(before.predict(text));
@@ -65,7 +66,7 @@ describe("reason classifier", () => {
   });
 
   it("rejects malformed model files with a clear error", async () => {
-    const good = JSON.parse(await readFile(join(ROOT, "models/reason/model.json"), "utf8")) as Record<string, unknown>;
+    const good = (await readModelFile(join(ROOT, "models/reason/model.json"))) as Record<string, unknown>;
     expect(() => parseModelArtifact({ ...good, labels: ["only-one"] }, "m.json")).toThrow(/m\.json: not a valid model artifact \(labels/);
     expect(() => parseModelArtifact({ ...good, weights: "AAAA" }, "m.json")).toThrow(/weights: expected/);
     expect(() => parseModelArtifact({ ...good, format: "other" }, "m.json")).toThrow(ConfigurationError);
@@ -139,7 +140,7 @@ describe("one-vs-rest SVM training", () => {
   it("stores weights as int8 with a scale per feature, within half a step of the trained value", () => {
     const { weights } = trainOneVsRest(vectors, targets, 60, 5, settings);
     const { weights: q, weightScales } = quantiseRows(weights, 5);
-    const [ints, scales] = [decodeInt8(q), decodeFloat32(weightScales)];
+    const [ints, scales] = [q, weightScales];
     weights.forEach((w, i) => expect(Math.abs(ints[i]! * scales[Math.floor(i / 5)]! - w)).toBeLessThanOrEqual(scales[Math.floor(i / 5)]! / 2 + 1e-7));
   });
 });

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { RootCause } from "../../lib/contact/contact-record.ts";
 import type { Turn } from "../../lib/contact/contact.ts";
 import { ConfigurationError } from "../../lib/errors.ts";
+import { packModel } from "../../lib/classify/model-file.ts";
 import {
   ContactRootCauseSummarySchema,
   parseRootCauseModel,
@@ -309,15 +310,17 @@ describe("root-cause model: training and artifact", () => {
   it("is deterministic: the same data and seed give the same artifact, byte for byte", () => {
     const now = new Date("2026-01-01T00:00:00Z");
     const options = { version: "t", now, settings: { calibrationFolds: 2 } };
-    const first = JSON.stringify(trainRootCauseModel(small, options));
-    const second = JSON.stringify(trainRootCauseModel(small, options));
-    expect(second).toBe(first);
-    const reseeded = trainRootCauseModel(small, { ...options, settings: { calibrationFolds: 2, seed: 99 } });
-    expect(reseeded.repeatWeights).not.toBe(JSON.parse(first).repeatWeights);
+    const bytes = (artifact: object) => {
+      const { json, binary } = packModel(artifact, "model.bin");
+      return `${JSON.stringify(json)}\n${Buffer.from(binary).toString("base64")}`;
+    };
+    const first = bytes(trainRootCauseModel(small, options));
+    expect(bytes(trainRootCauseModel(small, options))).toBe(first);
+    expect(bytes(trainRootCauseModel(small, { ...options, settings: { calibrationFolds: 2, seed: 99 } }))).not.toBe(first);
   });
 
   it("rejects a malformed artifact", async () => {
-    const artifact = JSON.parse(JSON.stringify(model.artifact));
+    const artifact = model.artifact;
     const broken = [
       { ...artifact, format: "recontact.model/v1" },
       { ...artifact, repeatWeights: artifact.repeatWeights.slice(0, 40) },

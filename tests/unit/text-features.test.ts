@@ -4,7 +4,7 @@ import { HashedVectoriser, TermIndex } from "../../lib/classify/hashed-vectorise
 import { DEFAULT_FEATURE_SETTINGS, termCounts } from "../../lib/text/features.ts";
 import { cueConcepts } from "../../lib/text/cue-matcher.ts";
 import { normaliseText } from "../../lib/text/normalise.ts";
-import { blockOfKey, CHAR_BLOCK, conceptKey, termKeyCounts, WORD_BLOCK } from "../../lib/text/term-keys.ts";
+import { blockOfKey, CHAR_BLOCK, conceptKey, saltedKey, termKeyCounts, WORD_BLOCK } from "../../lib/text/term-keys.ts";
 import { stem, words } from "../../lib/text/tokenize.ts";
 
 describe("tokenisation per script", () => {
@@ -63,6 +63,20 @@ describe("hashed term keys", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("salted into another namespace: one-to-one per salt, block kept, another salt another key", () => {
+    const keys = [...termKeyCounts("the agent said I can't do that from here, 안 돼요 不能", "en", settings).keys()];
+    for (const salt of [0x61c88647, 0x3c6ef372]) {
+      const salted = keys.map((k) => saltedKey(k, salt));
+      expect(new Set(salted).size).toBe(keys.length);
+      salted.forEach((s, i) => {
+        expect(Number.isSafeInteger(s) && s >= 0).toBe(true);
+        expect(blockOfKey(s)).toBe(blockOfKey(keys[i]!));
+        expect(s).not.toBe(keys[i]);
+        expect(s).not.toBe(saltedKey(keys[i]!, salt ^ 1));
+      });
+    }
   });
 
   it("carry their block: words and character n-grams are told apart", () => {
