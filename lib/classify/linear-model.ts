@@ -53,11 +53,20 @@ export function softmaxInPlace(scores: Float64Array, temperature = 1): Float64Ar
 export function quantisedScores(x: SparseVector, weights: Int8Array, scales: Float32Array, bias: Float64Array, labels: number): Float64Array {
   const scores = new Float64Array(labels);
   scores.set(bias);
+  // Four labels a step: the hottest loop of classification, and V8 does not unroll it itself.
+  const unrolled = labels - (labels % 4);
   for (let j = 0; j < x.indices.length; j++) {
     const f = x.indices[j]!;
     const row = f * labels;
     const v = x.values[j]! * scales[f]!;
-    for (let k = 0; k < labels; k++) scores[k]! += v * weights[row + k]!;
+    let k = 0;
+    for (; k < unrolled; k += 4) {
+      scores[k]! += v * weights[row + k]!;
+      scores[k + 1]! += v * weights[row + k + 1]!;
+      scores[k + 2]! += v * weights[row + k + 2]!;
+      scores[k + 3]! += v * weights[row + k + 3]!;
+    }
+    for (; k < labels; k++) scores[k]! += v * weights[row + k]!;
   }
   return scores;
 }
