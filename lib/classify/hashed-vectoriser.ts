@@ -52,6 +52,7 @@ export class HashedVectoriser {
   // Scratch space of one vectorisation; JavaScript runs one at a time per vectoriser.
   private readonly counts: Float64Array;
   private touched = new Int32Array(1024);
+  private values = new Float64Array(1024);
   private distinct = 0;
   private readonly visit = (key: number) => {
     const i = this.index.indexOf(key);
@@ -79,11 +80,22 @@ export class HashedVectoriser {
   }
 
   vectorise(text: string, language?: string): SparseVector {
+    const { indices, values } = this.vectoriseTransient(text, language);
+    return { indices: indices.slice(), values: values.slice() };
+  }
+
+  /**
+   * `vectorise` into this vectoriser's scratch arrays, valid until its next call: classification
+   * scores the vector at once, and not allocating two arrays per text keeps the collector quiet.
+   */
+  vectoriseTransient(text: string, language?: string): SparseVector {
     this.distinct = 0;
     visitTermKeys(text, language, this.settings, this.visit);
-    const indices = this.touched.slice(0, this.distinct);
-    const counts = new Float64Array(indices.length);
-    for (let j = 0; j < indices.length; j++) {
+    const n = this.distinct;
+    if (this.values.length < n) this.values = new Float64Array(this.touched.length);
+    const indices = this.touched.subarray(0, n);
+    const counts = this.values.subarray(0, n);
+    for (let j = 0; j < n; j++) {
       counts[j] = this.counts[indices[j]!]!;
       this.counts[indices[j]!] = 0;
     }

@@ -129,7 +129,7 @@ export class LinearModel implements Classifier {
   }
 
   private scores(text: string, language: string | undefined): Float64Array {
-    return quantisedScores(this.vectoriser.vectorise(text, language), this.weights, this.scales, this.bias, this.labels.length);
+    return quantisedScores(this.vectoriser.vectoriseTransient(text, language), this.weights, this.scales, this.bias, this.labels.length);
   }
 
   predict(text: string, language?: string): Prediction {
